@@ -1,0 +1,3 @@
+from backpropdoctor.cli import main
+
+main()

@@ -1,0 +1,48 @@
+"""Execute a user's file as a module, with failures turned into findings."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+from .base import UserCodeError, locate
+
+MODULE_NAME = "backpropdoctor_user_model"
+
+
+def load_module(path: str) -> types.ModuleType:
+    """Run the file top to bottom as a module (not as __main__, so its main guard is skipped)."""
+    file = Path(path)
+    if not file.is_file():
+        raise UserCodeError("protocol-mismatch", f"{path}: no such file")
+    source = file.read_text(encoding="utf-8", errors="replace")
+    try:
+        code = compile(source, str(file), "exec")
+    except SyntaxError as exc:
+        text = (exc.text or "").rstrip("\n")
+        hint = None
+        if text.lstrip().startswith("print ") and "(" not in text.split("print", 1)[1][:2]:
+            hint = "This looks like Python 2: write print(...) with parentheses."
+        raise UserCodeError("syntax-error", f"{exc.msg}", str(file), exc.lineno, detail=text.strip() or None,
+                            hint=hint) from None
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = str(file)
+    sys.modules[MODULE_NAME] = module
+    sys.path.insert(0, str(file.parent.resolve()))
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        raise UserCodeError("import-error", f"the file called sys.exit({exc.code!r}) while being loaded", str(file),
+                            locate(exc, str(file))[0],
+                            hint="Put training and exits under `if __name__ == \"__main__\":`.") from None
+    except ModuleNotFoundError as exc:
+        line, source_line = locate(exc, str(file))
+        raise UserCodeError("import-error", f"the file imports {exc.name!r}, which is not installed", str(file), line,
+                            detail=source_line, hint=f"pip install {exc.name} in the environment backpropdoctor runs in.") from None
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is a finding
+        line, source_line = locate(exc, str(file))
+        raise UserCodeError("import-error", f"loading the file raised {type(exc).__name__}: {exc}", str(file), line,
+                            detail=source_line) from None
+    return module

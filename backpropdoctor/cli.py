@@ -1,0 +1,110 @@
+"""The command line: `check`, `rules`, `explain`.
+
+Exit codes: 0 pass or warn, 1 fail, 2 when a model could not be checked
+or the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Checks hand-written backpropagation against finite differences and names the bug.")
+
+EXIT_USAGE = 2
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"backpropdoctor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """backpropdoctor: find the bug in your backward pass."""
+
+
+@app.command()
+def check(
+    file: Path = typer.Argument(..., help="Python file defining your network (see README: the model file protocol)."),
+    format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
+) -> None:
+    """Check the gradients of FILE and name any bug found."""
+    from .api import check_file
+
+    if not file.exists():
+        _usage_error(f"{file}: no such file")
+    if file.is_dir():
+        _usage_error(f"{file} is a directory; give the model's .py file")
+    report = check_file(file, timeout=timeout, seed=seed)
+    if format is Format.json:
+        from .render.json import render
+
+        sys.stdout.write(render(report) + "\n")
+    else:
+        from .render.terminal import render
+
+        render(report, Console(highlight=False))
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule in the catalogue."""
+    from .rules import CATEGORIES, catalogue
+
+    console = Console(highlight=False)
+    table = Table(header_style="bold")
+    table.add_column("rule")
+    table.add_column("severity")
+    table.add_column("category")
+    table.add_column("summary")
+    for rule in catalogue().values():
+        table.add_row(rule.name, rule.severity, CATEGORIES[rule.category].split(" (")[0], rule.summary)
+    console.print(table)
+    console.print("Details: backpropdoctor explain RULE")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="A rule name, as listed by `backpropdoctor rules`.")) -> None:
+    """Explain one rule: what it means, why it breaks training, how it looks, the fix."""
+    from difflib import get_close_matches
+
+    from .rules import catalogue
+
+    rules = catalogue()
+    found = rules.get(rule)
+    if found is None:
+        close = get_close_matches(rule, list(rules), n=3)
+        _usage_error(f"no rule named {rule!r}" + (f"; did you mean {', '.join(close)}?" if close else
+                                                   "; `backpropdoctor rules` lists them"))
+    console = Console(highlight=False)
+    title, _, body = found.doc.partition("\n")
+    console.print(Markdown(f"# {found.name}\n\n*{found.severity}, {found.category}* - {title.strip()}\n{body}"))
+
+
+def _usage_error(message: str) -> None:
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def main() -> None:
+    app()

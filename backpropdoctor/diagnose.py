@@ -1,0 +1,125 @@
+"""Turn the child's raw measurements into a Report: verdicts, then findings.
+
+This is the judging side. It re-derives every verdict from the raw probes
+(the child's own opinion is never read) and runs the rule catalogue.
+"""
+
+from __future__ import annotations
+
+import linecache
+from typing import Any
+
+import numpy as np
+
+from . import rules
+from .numerics.compare import Comparison, compare
+from .numerics.finite_diff import FLOAT32, FLOAT64, Probe
+from .numerics.structure import infer_layers, layer_of
+from .report import Finding, ParamResult, Report, status_of
+from .rules.base import Context, ParamCheck
+
+SOURCE_CONTEXT = 2
+
+
+class MalformedMeasurement(ValueError):
+    """The child's result does not have the shape we wrote: treat as an internal error."""
+
+
+def _comparison(record: dict[str, Any], base_loss: float, precision, key: str = "probes") -> Comparison:
+    probes = [Probe.from_list(v) for v in record[key]]
+    directions = [Probe.from_list(v) for v in record["directions"]] if key == "probes" else []
+    values = np.asarray(record["values"], dtype=np.float64)
+    if key != "probes":
+        values = values[: len(probes)]
+    return compare(tuple(record["shape"]), np.asarray(record["coordinates"], dtype=np.int64), probes, directions,
+                   values, base_loss, precision)
+
+
+def _batch_size(batch: dict[str, Any], params: list[dict[str, Any]]) -> tuple[int | None, int | None]:
+    """Batch size and input width, read from X's shape (rows or columns)."""
+    shape = batch.get("x_shape") or []
+    if len(shape) != 2:
+        return (shape[0] if shape else None), None
+    widths = {d for r in params if len(r["shape"]) == 2 for d in r["shape"]}
+    rows, cols = shape
+    if cols in widths and rows not in widths:
+        return rows, cols
+    if rows in widths and cols not in widths:
+        return cols, rows
+    return rows, cols
+
+
+def source_lines(file: str | None, line: int | None, around: int = SOURCE_CONTEXT) -> list[tuple[int, str]]:
+    if not file or not line:
+        return []
+    lines = [(n, linecache.getline(file, n).rstrip("\n")) for n in range(max(1, line - around), line + around + 1)]
+    return [(n, t) for n, t in lines if t or n <= line]
+
+
+def from_error(file: str, error: dict[str, Any], elapsed: float | None = None, output: str = "") -> Report:
+    """A report for a file that could not be checked."""
+    kind = error.get("kind", "internal-error")
+    rule = rules.get(kind)
+    message = error.get("message") or kind
+    if error.get("detail") and kind in ("user-exception", "import-error", "syntax-error"):
+        message += f"\n    {error['detail']}"
+    finding = Finding(rule=kind, severity=rule.severity if rule else "error", message=message,
+                      file=error.get("file") or file, line=error.get("line"), fix=error.get("hint"),
+                      evidence={"detail": error["detail"]} if error.get("detail") and kind in ("crashed", "internal-error") else {},
+                      source=source_lines(error.get("file") or file, error.get("line")))
+    return Report(file=file, status="error", findings=[finding], elapsed=elapsed, output=output)
+
+
+def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output: str = "") -> Report:
+    """Verdicts per parameter and findings for a measured model."""
+    try:
+        precision = FLOAT32 if m["precision"] == "float32" else FLOAT64
+        base_loss = float(m["base_loss"])
+        records = m["parameters"]
+        batch_size, input_width = _batch_size(m["batch"], records)
+        layers = infer_layers({r["name"]: tuple(r["shape"]) for r in records}, input_width)
+        notes_by_param = {n["parameter"]: n for n in m.get("shape_notes", []) if n["kind"] != "renamed"}
+        checks = []
+        for r in records:
+            transposed = _comparison(r, base_loss, precision, "transposed_probes") if r.get("transposed_probes") else None
+            checks.append(ParamCheck(name=r["name"], shape=tuple(r["shape"]), layer=layer_of(layers, r["name"]),
+                                     comparison=_comparison(r, base_loss, precision), transposed=transposed,
+                                     shape_note=notes_by_param.get(r["name"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedMeasurement(str(exc)) from exc
+
+    ctx = Context(measurement=m, params=checks, layers=layers, precision=precision, batch_size=batch_size, file=file)
+    for rule in rules.detectors():
+        ctx.findings.extend(rule.detect(ctx))
+
+    parameters = [
+        ParamResult(name=c.name, shape=list(c.shape), dtype=r["dtype"], layer=c.layer,
+                    status="pass" if c.comparison.passed else "fail", rel_error=c.comparison.rel_error,
+                    cosine=c.comparison.cosine, norm_ratio=c.comparison.norm_ratio,
+                    checked=len(c.comparison.indices), size=r["size"], kinks=c.comparison.kinks,
+                    worst=c.comparison.worst)
+        for c, r in zip(checks, records)
+    ]
+    notes = _notes(m, precision, parameters)
+    return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
+                  adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
+                  loss=base_loss, elapsed=elapsed, output=output)
+
+
+def _notes(m: dict[str, Any], precision, parameters: list[ParamResult]) -> list[str]:
+    notes = []
+    if precision.name == "float32":
+        notes.append("float32 model: steps and tolerance are sized for float32 "
+                     f"(relative tolerance {precision.rel_tol:g} instead of {FLOAT64.rel_tol:g}).")
+    kinks = sum(p.kinks for p in parameters)
+    if kinks:
+        notes.append(f"{kinks} coordinate(s) sit on a kink (ReLU at 0, max, clip): the two one-sided slopes "
+                     "differ there, so they were not judged.")
+    if m.get("gradient_source") == "train_step":
+        notes.append("No grads function: the gradient was inferred from the step train_step takes "
+                     "(gradient = -(params after - params before) / lr).")
+    sampled = [p for p in parameters if p.checked < p.size]
+    if sampled:
+        notes.append("Large tensors were checked on a sample of elements plus random directions: "
+                     + ", ".join(f"{p.name} {p.checked}/{p.size}" for p in sampled) + ".")
+    return notes

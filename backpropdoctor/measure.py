@@ -1,0 +1,268 @@
+"""Take the measurements a verdict needs from a loaded model.
+
+This runs next to the user's code (in the child process). It only
+measures: it calls loss and gradients, takes finite differences and
+records raw numbers in a JSON-ready dict. Judging those numbers is the
+parent's job (`backpropdoctor.diagnose`), so a user's file can never
+hand back a verdict of its own making.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .adapters.base import LoadedModel, UserCodeError, as_loss_value, call_user, loss_dtype
+from .numerics.compare import compare
+from .numerics.finite_diff import Precision, Probe, directional_derivative, precision_for, probe
+
+FULL_CHECK_LIMIT = 128  # tensors up to this size are checked element by element
+SAMPLED_COORDINATES = 24
+DIRECTIONS_FULL = 2
+DIRECTIONS_SAMPLED = 3
+
+
+@dataclass
+class Options:
+    seed: int = 0
+
+
+def _snapshot(params: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Remember each array object and its exact contents."""
+    return {name: (arr, arr.copy()) for name, arr in params.items()}
+
+
+def _restore(params: dict[str, np.ndarray], snap: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+    """Put every array back, bit for bit; return the names that had changed."""
+    changed = []
+    for name, (arr, saved) in snap.items():
+        current = params.get(name)
+        if current is not arr or current.tobytes() != saved.tobytes():
+            changed.append(name)
+        params[name] = arr
+        np.copyto(arr, saved)
+    return changed
+
+
+class Session:
+    """Guarded calls into the user's model: every call leaves params as it found them."""
+
+    def __init__(self, model: LoadedModel):
+        self.model = model
+        self.seeded = False
+        self.mutations: list[dict[str, Any]] = []
+        self.loss_dtype = np.dtype(np.float64)
+
+    def _guard(self, what: str, fn: Callable[[], Any]) -> Any:
+        if self.seeded:
+            np.random.seed(0)
+            random.seed(0)
+        snap = _snapshot(self.model.params)
+        try:
+            return fn()
+        finally:
+            changed = _restore(self.model.params, snap)
+            if changed and not any(m["by"] == what for m in self.mutations):
+                self.mutations.append({"by": what, "parameters": changed})
+
+    def loss(self) -> float:
+        value = self._guard(self.model.mapping["loss"], self.model.loss)
+        self.loss_dtype = loss_dtype(value)
+        return as_loss_value(value, self.model.mapping["loss"], self.model.file)
+
+    def gradients(self) -> tuple[dict[str, np.ndarray], list[dict[str, Any]], Any]:
+        """The user's gradients matched to params, notes on shapes, and the raw return value."""
+        what = self.model.mapping["gradients"]
+        raw = self._guard(what, self.model.gradients)
+        grads, notes = normalize_gradients(raw, self.model.params, what, self.model.file)
+        return grads, notes, raw
+
+    def step(self, lr: float) -> dict[str, np.ndarray]:
+        """The change train_step makes to each parameter (then undone)."""
+        params = self.model.params
+        snap = _snapshot(params)
+        if self.seeded:
+            np.random.seed(0)
+            random.seed(0)
+        try:
+            self.model.train_step(lr)
+            after = {name: np.array(params[name], dtype=np.float64, copy=True) for name in snap}
+        finally:
+            _restore(params, snap)
+        return {name: after[name] - saved.astype(np.float64) for name, (_, saved) in snap.items()}
+
+    def update_step(self, raw_grads: Any, lr: float) -> dict[str, np.ndarray]:
+        """The change the user's update() makes with the user's own gradients (then undone)."""
+        params = self.model.params
+        snap = _snapshot(params)
+        try:
+            self.model.update(copy.deepcopy(raw_grads), lr)
+            after = {name: np.array(params[name], dtype=np.float64, copy=True) for name in snap}
+        finally:
+            _restore(params, snap)
+        return {name: after[name] - saved.astype(np.float64) for name, (_, saved) in snap.items()}
+
+
+def normalize_gradients(raw: Any, params: Mapping[str, np.ndarray], what: str, file: str):
+    """Match the user's gradient dict to params: same keys, same shapes, finite floats."""
+    if not isinstance(raw, Mapping):
+        raise UserCodeError("bad-return-type", f"{what} returned {type(raw).__name__}; it must return a dict "
+                            "with one gradient array per parameter, keyed like params", file)
+    grads, notes = {}, []
+    for name, param in params.items():
+        key = name if name in raw else ("d" + name if "d" + name in raw else None)
+        if key is None:
+            raise UserCodeError("protocol-mismatch", f"{what} has no entry for parameter {name!r} "
+                                f"(it has: {', '.join(map(repr, raw)) or 'nothing'})", file)
+        try:
+            g = np.asarray(raw[key], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise UserCodeError("bad-return-type", f"{what}[{key!r}] is {type(raw[key]).__name__}, not an array "
+                                "of numbers", file) from None
+        if g.shape != param.shape:
+            if g.ndim == 2 and param.ndim == 2 and g.shape == param.shape[::-1] and param.shape[0] != param.shape[1]:
+                notes.append({"parameter": name, "kind": "transposed", "got": list(g.shape), "expected": list(param.shape)})
+                g = g.T
+            elif g.size == param.size and np.squeeze(g).shape == np.squeeze(param).shape:
+                notes.append({"parameter": name, "kind": "reshaped", "got": list(g.shape), "expected": list(param.shape)})
+                g = g.reshape(param.shape)
+            else:
+                raise UserCodeError("shape-mismatch", f"{what}[{key!r}] has shape {g.shape} but parameter {name!r} "
+                                    f"has shape {param.shape}", file,
+                                    hint="dL/dW has the shape of W: sum over the batch, never keep a batch axis.")
+        if not np.all(np.isfinite(g)):
+            raise UserCodeError("non-finite", f"{what}[{key!r}] contains NaN or inf", file)
+        if key != name:
+            notes.append({"parameter": name, "kind": "renamed", "got": key, "expected": name})
+        grads[name] = g
+    return grads, notes
+
+
+def _coordinates(size: int, gradient: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Every element of a small tensor; else the largest analytic entries plus random ones."""
+    if size <= FULL_CHECK_LIMIT:
+        return np.arange(size)
+    half = SAMPLED_COORDINATES // 2
+    top = np.argsort(-np.abs(gradient.ravel()), kind="stable")[:half]
+    rest = np.setdiff1d(np.arange(size), top)
+    return np.concatenate([top, rng.choice(rest, size=SAMPLED_COORDINATES - half, replace=False)])
+
+
+def _measure_tensor(session: Session, name: str, gradient: np.ndarray, base_loss: float,
+                    precision: Precision, rng: np.random.Generator) -> dict[str, Any]:
+    array = session.model.params[name]
+    coords = _coordinates(array.size, gradient, rng)
+    probes = [probe(session.loss, array, int(i), gradient, base_loss, precision) for i in coords]
+    n_dirs = DIRECTIONS_FULL if array.size <= FULL_CHECK_LIMIT else DIRECTIONS_SAMPLED
+    directions, dir_probes = [], []
+    for _ in range(n_dirs):
+        v = rng.standard_normal(array.shape)
+        v /= np.linalg.norm(v) or 1.0
+        directions.append(v)
+        dir_probes.append(probe(session.loss, array, v, gradient, base_loss, precision))
+    flat = array.astype(np.float64).ravel()
+    values = [float(flat[i]) for i in coords] + [float(np.vdot(flat, v.ravel())) for v in directions]
+    record: dict[str, Any] = {
+        "name": name, "shape": list(array.shape), "dtype": str(array.dtype), "size": int(array.size),
+        "coordinates": [int(i) for i in coords], "probes": [p.to_list() for p in probes],
+        "directions": [p.to_list() for p in dir_probes], "values": values,
+        "gradient_norm": float(np.linalg.norm(gradient)), "param_norm": float(np.linalg.norm(flat)),
+    }
+    if array.ndim == 2 and array.shape[0] == array.shape[1] > 1:
+        verdict = compare(array.shape, coords, probes, dir_probes, np.array(values), base_loss, precision)
+        if not verdict.passed:
+            record["transposed_probes"] = _transposed_probes(session, array, coords, gradient, base_loss, precision)
+    return record
+
+
+def _transposed_probes(session, array, coords, gradient, base_loss, precision) -> list[list[float]]:
+    """Probe n[j, i] against a[i, j]: agreement means the gradient came back transposed."""
+    swapped = np.ascontiguousarray(gradient.T)
+    rows, cols = np.unravel_index(coords, array.shape)
+    mirrored = np.ravel_multi_index((cols, rows), array.shape)
+    return [probe(session.loss, array, int(i), swapped, base_loss, precision).to_list() for i in mirrored]
+
+
+def _gradients_twice(session: Session) -> tuple[dict[str, np.ndarray], Any, list[dict[str, Any]], bool]:
+    """The user's gradients, and whether a second call gives the same numbers."""
+    grads, notes, raw = session.gradients()
+    again, _, _ = session.gradients()
+    same = all(np.allclose(grads[k], again[k], rtol=1e-10, atol=1e-300) for k in grads)
+    return grads, raw, notes, same
+
+
+def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any]:
+    """All raw numbers the judge needs, as a JSON-ready dict."""
+    options = options or Options()
+    rng = np.random.default_rng(options.seed)
+    session = Session(model)
+    original = _snapshot(model.params)
+
+    base_loss = session.loss()
+    repeat = session.loss()
+    nondeterminism = None
+    if repeat != base_loss:
+        session.seeded = True
+        base_loss, repeat = session.loss(), session.loss()
+        nondeterminism = {"loss": True, "fixed_by_seeding": repeat == base_loss}
+        if repeat != base_loss:
+            raise UserCodeError("nondeterministic-loss",
+                                f"loss gives different values for the same parameters ({base_loss!r}, then {repeat!r}), "
+                                "even with numpy's global random seed fixed before each call", model.file,
+                                hint="Turn dropout and any other randomness off while checking gradients.")
+    precision = precision_for(session.loss_dtype, *(p.dtype for p in model.params.values()))
+
+    update_record = None
+    notes: list[dict[str, Any]] = []
+    if model.gradients is not None:
+        grads, raw_grads, notes, same = _gradients_twice(session)
+        source = "gradients"
+        if not same:
+            nondeterminism = {**(nondeterminism or {"loss": False, "fixed_by_seeding": False}), "gradients": True}
+        if model.update is not None:
+            update_record = _judge_update(session, lambda: session.update_step(raw_grads, 1e-3), precision, "update")
+    else:
+        lr = 1e-3 if precision.name == "float64" else 1e-1
+        steps = session.step(lr)
+        grads = {name: -s / lr for name, s in steps.items()}
+        source = "train_step"
+        update_record = _judge_update(session, lambda: steps, precision, "train_step")
+
+    parameters = [_measure_tensor(session, name, grads[name], base_loss, precision, rng) for name in model.params]
+    leftover = _restore(model.params, original)
+    X = np.asarray(model.X) if not isinstance(model.X, np.ndarray) else model.X
+    y = np.asarray(model.y) if not isinstance(model.y, np.ndarray) else model.y
+    return {
+        "adapter": model.adapter,
+        "mapping": model.mapping,
+        "precision": precision.name,
+        "base_loss": base_loss,
+        "gradient_source": source,
+        "batch": {"x_shape": list(getattr(X, "shape", ())), "y_shape": list(getattr(y, "shape", ())),
+                  "x_dtype": str(getattr(X, "dtype", "")), "y_dtype": str(getattr(y, "dtype", ""))},
+        "nondeterminism": nondeterminism,
+        "mutations": session.mutations,
+        "restored_after_probing": leftover,
+        "shape_notes": notes,
+        "parameters": parameters,
+        "update": update_record,
+    }
+
+
+def _judge_update(session: Session, take_step: Callable[[], dict[str, np.ndarray]], precision: Precision,
+                  source: str) -> dict[str, Any]:
+    """Slope of the loss along the step the user's update rule takes."""
+    try:
+        steps = take_step()
+    except UserCodeError as err:
+        return {"source": source, "error": err.to_dict()}
+    names = list(session.model.params)
+    arrays = [session.model.params[n] for n in names]
+    step_list = [steps[n].reshape(session.model.params[n].shape) for n in names]
+    norm = float(np.sqrt(sum(float(np.vdot(s, s)) for s in step_list)))
+    slope = directional_derivative(session.loss, arrays, step_list, precision) if norm > 0 else 0.0
+    return {"source": source, "slope": slope, "step_norm": norm}

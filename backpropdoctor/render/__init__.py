@@ -1,0 +1,1 @@
+"""Renderers: each formats a Report and nothing else."""

@@ -1,0 +1,24 @@
+"""JSON: the machine-readable report (stdout carries nothing else)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..report import Report
+
+
+def _clean(value: Any) -> Any:
+    """Strict JSON has no NaN or Infinity: write them as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def render(report: Report) -> str:
+    return json.dumps(_clean(report.to_dict()), indent=2)

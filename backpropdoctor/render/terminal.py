@@ -1,0 +1,92 @@
+"""The terminal report: a parameter table, then each finding with its fix."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..report import Finding, Report
+
+STATUS_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "error": "bold red"}
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+STATUS_WORD = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "error": "ERROR"}
+
+
+def _num(x: float, digits: int = 3) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+def _param_table(report: Report) -> Table:
+    table = Table(title="Gradient check", title_justify="left", header_style="bold")
+    for col, kw in (("parameter", {}), ("layer", {"justify": "right"}), ("shape", {}), ("rel. error", {"justify": "right"}),
+                    ("cosine", {"justify": "right"}), ("norm ratio", {"justify": "right"}),
+                    ("checked", {"justify": "right"}), ("verdict", {})):
+        table.add_column(col, **kw)
+    for p in report.parameters:
+        verdict = Text("ok", style="green") if p.status == "pass" else Text("WRONG", style="bold red")
+        if p.kinks:
+            verdict.append(f" ({p.kinks} kink{'s' if p.kinks > 1 else ''} skipped)", style="dim")
+        checked = f"{p.checked}/{p.size}" if p.checked < p.size else "all"
+        table.add_row(p.name, str(p.layer or "-"), "x".join(map(str, p.shape)) or "scalar", _num(p.rel_error, 2),
+                      _num(p.cosine, 4), _num(p.norm_ratio, 4), checked, verdict)
+    return table
+
+
+def _finding_panel(f: Finding) -> Panel:
+    style = SEVERITY_STYLE.get(f.severity, "white")
+    parts: list = [Text(f.message)]
+    where = []
+    if f.layers:
+        where.append(("layer " if len(f.layers) == 1 else "layers ") + ", ".join(map(str, f.layers)))
+    if f.file and f.line:
+        where.append(f"{f.file}:{f.line}")
+    if where:
+        parts.append(Text("at " + "; ".join(where), style="dim"))
+    if f.source:
+        code = Text()
+        for n, text in f.source:
+            mark = ">" if n == f.line else " "
+            code.append(f"{mark} {n:4d} | {text}\n", style="bold" if n == f.line else "dim")
+        parts.append(code)
+    if f.fix:
+        parts.append(Text.assemble(("fix: ", "bold green"), f.fix))
+    if f.patch:
+        parts.append(Text(f.patch, style="green" if f.verified else "yellow"))
+    title = Text.assemble((f"{f.rule}", f"bold {style}"), (f"  {f.severity}", style))
+    return Panel(Group(*parts), title=title, title_align="left", border_style=style,
+                 subtitle=f"backpropdoctor explain {f.rule}", subtitle_align="right")
+
+
+def render(report: Report, console: Console) -> None:
+    header = Text.assemble(("backpropdoctor ", "bold"), (report.file, "bold cyan"))
+    if report.adapter:
+        header.append(f"  ({report.adapter} adapter", style="dim")
+        if report.precision:
+            header.append(f", {report.precision}", style="dim")
+        header.append(")", style="dim")
+    console.print(header)
+    if report.parameters:
+        console.print(_param_table(report))
+    for note in report.notes:
+        console.print(Text.assemble(("note: ", "bold cyan"), note))
+    for f in report.findings:
+        console.print(_finding_panel(f))
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning")}
+    summary = Text.assemble((STATUS_WORD.get(report.status, report.status.upper()), STATUS_STYLE.get(report.status, "bold")))
+    if report.status == "pass":
+        summary.append(f"  every gradient matches finite differences ({len(report.parameters)} parameters)")
+    elif report.status == "error":
+        summary.append("  the model could not be checked")
+    else:
+        summary.append(f"  {counts['error']} error(s), {counts['warning']} warning(s)")
+    if report.elapsed is not None:
+        summary.append(f"  in {report.elapsed:.2f} s", style="dim")
+    console.print(summary)

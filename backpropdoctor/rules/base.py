@@ -1,0 +1,107 @@
+"""What a rule is, and the context a rule's detector reads.
+
+A rule lives in one module of this package: its module docstring is its
+documentation (sections `What it means`, `Why it breaks training`, `How it
+looks in code`, `The fix`), and its `RULE` object carries the stable name,
+the default severity and the detector. Detectors are pure functions of the
+measured numbers; they never see the user's variable names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from ..numerics.compare import Comparison
+from ..numerics.finite_diff import Precision
+from ..numerics.structure import Layer
+from ..report import Finding
+
+CATEGORIES = {
+    "gradient": "gradient signatures (the core check)",
+    "diagnosis": "named backprop bugs",
+    "health": "initialization, numerics and training health",
+    "input": "files that cannot be checked",
+}
+
+DOC_SECTIONS = ("What it means", "Why it breaks training", "How it looks in code", "The fix")
+
+
+@dataclass
+class ParamCheck:
+    """One parameter's measured numbers, as the detectors see them."""
+
+    name: str
+    shape: tuple[int, ...]
+    layer: int | None
+    comparison: Comparison
+    transposed: Comparison | None = None
+    shape_note: dict[str, Any] | None = None
+
+    @property
+    def failed(self) -> bool:
+        return not self.comparison.passed
+
+
+@dataclass
+class Context:
+    """Everything the detectors may read, plus the parameters already explained."""
+
+    measurement: dict[str, Any]
+    params: list[ParamCheck]
+    layers: list[Layer]
+    precision: Precision
+    batch_size: int | None
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    claimed: set[str] = field(default_factory=set)
+
+    def unexplained_failures(self) -> Iterator[ParamCheck]:
+        for p in self.params:
+            if p.failed and p.name not in self.claimed:
+                yield p
+
+    def finding(self, rule: "Rule", params: list[ParamCheck], message: str, fix: str | None,
+                evidence: dict[str, Any] | None = None, claim: bool = True, severity: str | None = None) -> Finding:
+        """A finding on `params`; claimed parameters are not offered to later rules."""
+        if claim:
+            self.claimed.update(p.name for p in params)
+        return Finding(rule=rule.name, severity=severity or rule.severity, message=message,
+                       parameters=[p.name for p in params],
+                       layers=sorted({p.layer for p in params if p.layer is not None}),
+                       file=self.file, fix=fix, evidence=evidence or {})
+
+
+Detector = Callable[[Context], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str  # "error" | "warning" | "info"
+    category: str
+    summary: str
+    doc: str
+    detect: Detector | None = None  # None: reserved, produced elsewhere or by a later stage
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """The doc split into its titled sections."""
+        parts = re.split(r"^## (.+)$", self.doc, flags=re.M)
+        return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+
+
+def describe_params(params: list[ParamCheck]) -> str:
+    names = ", ".join(p.name for p in params)
+    layers = sorted({p.layer for p in params if p.layer is not None})
+    if not layers:
+        return names
+    where = f"layer {layers[0]}" if len(layers) == 1 else f"layers {', '.join(map(str, layers))}"
+    return f"{names} ({where})"
+
+
+def fmt(x: float) -> str:
+    return f"{x:.3g}" if np.isfinite(x) else str(x)

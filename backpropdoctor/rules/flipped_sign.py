@@ -1,0 +1,64 @@
+"""The gradient points uphill: analytic = -c x numeric.
+
+## What it means
+Your gradient is the exact opposite of the one finite differences measure:
+the analytic and numeric vectors have cosine close to -1 and a ratio of
+norms close to 1 (backpropdoctor fits analytic = c x numeric and finds c < 0).
+Every entry has the right size and the wrong sign.
+
+## Why it breaks training
+Gradient descent subtracts the gradient to go downhill. With the sign
+flipped, `params -= lr * grads` climbs: the loss rises every step and the
+network ends up confidently predicting one class. Often a second sign
+error elsewhere (an update that adds the gradient) cancels it on a small
+problem, which is why it "works on XOR" and fails on real data.
+
+## How it looks in code
+```python
+probs = softmax(h @ W2)
+delta_out = onehot - probs          # wrong: dL/dz = probs - onehot
+grads["W2"] = h.T @ delta_out / n
+params["W2"] += lr * grads["W2"]    # a second flip hides the first
+```
+
+## The fix
+```python
+delta_out = probs - onehot          # d(cross-entropy)/d(logits)
+grads["W2"] = h.T @ delta_out / n
+params["W2"] -= lr * grads["W2"]    # descend: subtract the gradient
+```
+Fix the sign where the output error is formed, and make the update
+subtract; change both together if they were cancelling each other.
+"""
+
+from ..numerics.signatures import named_scale, scale_fit
+from .base import Context, Rule, describe_params, fmt
+
+
+def detect(ctx: Context):
+    hits = []
+    for p in ctx.unexplained_failures():
+        fit = scale_fit(p.comparison.analytic, p.comparison.numeric)
+        if fit.exact and fit.coefficient < 0:
+            hits.append((p, fit.coefficient))
+    if not hits:
+        return []
+    params = [p for p, _ in hits]
+    scales = sorted({round(-c, 6) for _, c in hits})
+    extra = ""
+    if any(abs(s - 1) > 1e-3 for s in scales):
+        names = [named_scale(s, ctx.batch_size) for s in scales]
+        extra = " and scaled by " + ", ".join(n or fmt(s) for s, n in zip(scales, names))
+    message = (f"The gradient of {describe_params(params)} has the wrong sign{extra}: "
+               f"analytic = {fmt(hits[0][1])} x numeric (cosine {fmt(min(p.comparison.cosine for p in params))}).")
+    update = ctx.measurement.get("update") or {}
+    fix = "Flip the sign where the output error is formed (for softmax or sigmoid with cross-entropy, dL/dz = probs - targets)."
+    if update.get("source") == "update" and update.get("slope", 0.0) < 0:
+        fix += (" Your update() adds the gradient, so the two sign errors cancel in training; "
+                "fix both together: return the true gradient and subtract it (params -= lr * grads).")
+    evidence = {"scale": [c for _, c in hits], "cosine": [p.comparison.cosine for p in params]}
+    return [ctx.finding(RULE, params, message, fix, evidence)]
+
+
+RULE = Rule(name="flipped-sign", severity="error", category="gradient",
+            summary="The analytic gradient is the negative of the true gradient.", doc=__doc__, detect=detect)

@@ -1,0 +1,63 @@
+"""The gradient has the right direction and the wrong size: analytic = c x numeric.
+
+## What it means
+The analytic and numeric gradients are parallel (cosine 1) but differ by a
+constant factor c. backpropdoctor names c when it is one of the usual
+suspects: the batch size (the loss averages over the batch, the gradient
+sums), 1/batch size (the reverse), 2 (the 2 of a squared error counted
+twice or never) or 1/2.
+
+## Why it breaks training
+Training still goes downhill, but with an effective learning rate c times
+the one you set. With c = batch size, a learning rate that should work
+makes the loss explode; with c = 1/batch size, training crawls. Changing
+the batch size then changes the behaviour, which is a telltale sign.
+
+## How it looks in code
+```python
+loss = np.mean((pred - y) ** 2)          # averages over the batch
+dpred = 2 * (pred - y)                   # wrong: forgot the 1/n of the mean
+grads["W"] = X.T @ dpred
+```
+
+## The fix
+```python
+dpred = 2 * (pred - y) / len(X)          # the same 1/n as the loss
+grads["W"] = X.T @ dpred
+```
+Make every factor in the loss appear once in its gradient: the 1/n of a
+mean, the 2 of a square, the 1/2 you may have put in front of it.
+"""
+
+from ..numerics.signatures import named_scale, scale_fit
+from .base import Context, Rule, describe_params, fmt
+
+
+def detect(ctx: Context):
+    groups: dict[float, list] = {}
+    for p in ctx.unexplained_failures():
+        fit = scale_fit(p.comparison.analytic, p.comparison.numeric)
+        if fit.exact and fit.coefficient > 0:
+            groups.setdefault(round(fit.coefficient, 4), []).append(p)
+    findings = []
+    for c, params in groups.items():
+        name = named_scale(c, ctx.batch_size)
+        factor = f"{fmt(c)}" + (f", which is {name}" if name else "")
+        message = (f"The gradient of {describe_params(params)} is {factor} times the true gradient: "
+                   f"right direction (cosine {fmt(min(p.comparison.cosine for p in params))}), wrong size.")
+        if name and "batch size" in name and c > 1:
+            fix = "Divide the gradient by the batch size, as the loss averages over the batch (or make the loss a sum)."
+        elif name and "batch size" in name:
+            fix = "The gradient is divided by the batch size once too often, or the loss is a sum while the gradient averages."
+        elif name == "2":
+            fix = "A factor 2 is counted twice: the loss has a 1/2 in front of the square, or the 2 of the square is applied twice."
+        elif name == "1/2":
+            fix = "A factor 2 is missing: d/dx (x^2) = 2x; keep the 2, or put 0.5 in front of the squared-error loss."
+        else:
+            fix = f"Find the extra factor {fmt(c)}: compare every constant in the loss with its gradient."
+        findings.append(ctx.finding(RULE, params, message, fix, {"scale": c, "named": name}))
+    return findings
+
+
+RULE = Rule(name="scaled-gradient", severity="error", category="gradient",
+            summary="The analytic gradient is a constant multiple of the true gradient.", doc=__doc__, detect=detect)

@@ -1,0 +1,160 @@
+"""The child-process boundary: the only place user code is run.
+
+The parent (`run_in_child`) starts `python -m backpropdoctor.sandbox`,
+which loads the user's file, measures it and writes a JSON result to a
+file the parent names. The parent enforces the wall-clock timeout (asking
+the child for a stack dump first, so a hang can be pinned to a line),
+kills the whole process group, and turns every way the child can die into
+a plain dict with an `error` of a catalogue kind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+OUTPUT_CAP = 16_384
+DUMP_GRACE_SECONDS = 1.0
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[var] = "1"
+    env["MPLBACKEND"] = "Agg"
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - OUTPUT_CAP))
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return ("[...]\n" if size > OUTPUT_CAP else "") + text
+
+
+def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
+    """The innermost line of the user's file in a faulthandler dump."""
+    target = str(Path(user_file).resolve())
+    for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', dump):
+        if str(Path(match.group(1)).resolve()) == target:
+            return int(match.group(2)), match.group(3)
+    return None, None
+
+
+def run_in_child(file: str, timeout: float = 60.0, seed: int = 0) -> dict[str, Any]:
+    """Measure `file` in a fresh process; always returns a dict, never raises for user faults."""
+    with tempfile.TemporaryDirectory(prefix="backpropdoctor-") as tmp:
+        tmpdir = Path(tmp)
+        result_path, out_path, err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
+        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(result_path)})
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
+                                    cwd=str(Path(file).resolve().parent), start_new_session=True)
+            started = time.monotonic()
+            timed_out = False
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                _signal_group(proc, signal.SIGUSR1)
+                try:
+                    proc.wait(timeout=DUMP_GRACE_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
+            finally:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+            elapsed = time.monotonic() - started
+        stdout, stderr = _tail(out_path), _tail(err_path)
+        base = {"file": file, "elapsed": elapsed, "stdout": stdout}
+        if timed_out:
+            line, func = _hang_site(stderr, file)
+            where = f" (it was running {func}() at line {line})" if line else ""
+            return {**base, "ok": False, "error": {
+                "kind": "timeout", "file": file, "line": line,
+                "message": f"the check did not finish within {timeout:g} s{where}",
+                "detail": None,
+                "hint": "Look for an endless loop, or training that runs when the file is loaded: "
+                        "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model."}}
+        if result_path.exists():
+            try:
+                payload = json.loads(result_path.read_text())
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict) and "ok" in payload:
+                return {**base, **payload}
+        return {**base, "ok": False, "error": _death(proc.returncode, stderr, file)}
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _death(returncode: int, stderr: str, file: str) -> dict[str, Any]:
+    """Why the child ended without a result."""
+    if returncode is not None and returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
+        message = f"the process running your file was killed by {name}"
+        if name == "SIGSEGV":
+            message += " (a segmentation fault: native code, ctypes or a corrupted array)"
+        elif name == "SIGKILL":
+            message += " (often the machine running out of memory)"
+    else:
+        message = f"your file ended the process (exit status {returncode}) before the check finished"
+    line, func = _hang_site(stderr, file)
+    hint = "os._exit() or sys.exit() in loss/grads ends the check; remove it." if returncode and returncode > 0 else None
+    return {"kind": "crashed", "file": file, "line": line, "message": message,
+            "detail": stderr.strip()[-2000:] or None, "hint": hint}
+
+
+def child_main(argv: list[str]) -> None:
+    """Entry point inside the child: load, measure, write the result file, exit hard."""
+    import faulthandler
+    import traceback
+
+    faulthandler.enable()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    request = json.loads(argv[1])
+    result_path = request["result"]
+    try:
+        from .adapters import UserCodeError, load
+        from .measure import Options, measure
+
+        try:
+            model = load(request["file"])
+            payload: dict[str, Any] = {"ok": True, "measurement": measure(model, Options(seed=request["seed"]))}
+        except UserCodeError as err:
+            payload = {"ok": False, "error": err.to_dict()}
+    except BaseException:  # noqa: BLE001 - our own fault, reported as such
+        payload = {"ok": False, "error": {"kind": "internal-error", "file": request["file"], "line": None,
+                                          "message": "backpropdoctor itself failed while checking this file",
+                                          "detail": traceback.format_exc()[-4000:], "hint": None}}
+    tmp = result_path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(payload, fh)
+    os.replace(tmp, result_path)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    child_main(sys.argv)
