@@ -84,7 +84,12 @@ def run_in_child(file: str, timeout: float = 60.0, seed: int = 0) -> dict[str, A
         base = {"file": file, "elapsed": elapsed, "stdout": stdout}
         if timed_out:
             line, func = _hang_site(stderr, file)
-            where = f" (it was running {func}() at line {line})" if line else ""
+            if line and func == "<module>":
+                where = f" (it was still loading the file, at line {line})"
+            elif line:
+                where = f" (it was running {func}() at line {line})"
+            else:
+                where = ""
             return {**base, "ok": False, "error": {
                 "kind": "timeout", "file": file, "line": line,
                 "message": f"the check did not finish within {timeout:g} s{where}",
