@@ -1,0 +1,48 @@
+"""The bias gradient is wrong while the weight gradient is right.
+
+## What it means
+For `z = X @ W + b`, the bias gradient is the gradient `dz` summed over the
+batch: `db = dz.sum(axis=0)`. This rule fires when a layer's weight gradient
+agrees with finite differences but its bias gradient does not, in one of three
+known patterns: `db` holds one sample's `dz` instead of the sum (assigned with
+`=` inside a per-sample loop, so only the last sample survives); `db` was taken
+from the gradient before the activation derivative was applied (`da` instead of
+`dz`); or `dz` was summed over the wrong axis (over units instead of samples).
+
+## Why it breaks training
+The biases move in a direction set by one sample, or with the wrong size and
+sign, so each step undoes part of what the weights learned. Training often
+almost works: accuracy plateaus below what the model should reach, or the loss
+falls for a while and then starts to rise. The weight gradients being right
+makes this one easy to overlook.
+
+## How it looks in code
+```python
+dW1 = np.zeros_like(W1)
+db1 = np.zeros_like(b1)
+for x, dz in zip(X, dZ1):         # one sample at a time
+    dW1 += np.outer(x, dz)
+    db1 = dz                      # WRONG: overwrites, keeps the last sample only
+```
+
+## The fix
+```python
+dW1 = np.zeros_like(W1)
+db1 = np.zeros_like(b1)
+for x, dz in zip(X, dZ1):         # one sample at a time
+    dW1 += np.outer(x, dz)
+    db1 += dz                     # accumulate, like dW1
+```
+Without the loop: `dW1 = X.T @ dZ1` and `db1 = dZ1.sum(axis=0)`, with `dZ1`
+taken after multiplying by the activation derivative.
+"""
+
+from .base import Rule
+
+RULE = Rule(
+    name="bias-gradient",
+    severity="error",
+    category="diagnosis",
+    summary="Bias gradient from one sample, the wrong tensor or the wrong axis.",
+    doc=__doc__,
+)

@@ -1,0 +1,52 @@
+"""The gradient passes through a nonlinearity without its derivative.
+
+## What it means
+Backpropagating through `a = f(z)` needs `dz = da * f'(z)`. This rule fires
+when a layer's gradient matches `dz = da`, as if the activation were the
+identity: the parameters that read `a` check out, while the ones that produce
+`z` (and everything before them) do not. For sigmoid the missing factor is
+`s * (1 - s)`, at most 0.25, so those gradients come out at least 4 times too
+large; for tanh it is `1 - tanh(z)**2`, at most 1; for ReLU, units with
+`z <= 0` get a gradient where the true one is exactly 0.
+
+## Why it breaks training
+The earlier layers are trained as if the network were linear. Their steps
+ignore which units are saturated or switched off, and with sigmoid they are 4
+or more times too big, so the loss jumps around or rises. Even when the loss
+does go down, the hidden layer adds little: the network behaves much like a
+linear model and plateaus early.
+
+## How it looks in code
+```python
+z1 = X @ W1 + b1
+h = np.tanh(z1)
+z2 = h @ W2 + b2
+dz2 = (softmax(z2) - Y) / N
+dh = dz2 @ W2.T
+dz1 = dh                          # WRONG: tanh'(z1) is missing
+dW1 = X.T @ dz1
+```
+
+## The fix
+```python
+z1 = X @ W1 + b1
+h = np.tanh(z1)
+z2 = h @ W2 + b2
+dz2 = (softmax(z2) - Y) / N
+dh = dz2 @ W2.T
+dz1 = dh * (1 - h ** 2)           # tanh'(z1) = 1 - tanh(z1)**2
+dW1 = X.T @ dz1
+```
+Every nonlinearity in the forward pass needs one matching multiplication in
+the backward pass.
+"""
+
+from .base import Rule
+
+RULE = Rule(
+    name="missing-activation-derivative",
+    severity="error",
+    category="diagnosis",
+    summary="Upstream gradient passed through an activation without f'(z).",
+    doc=__doc__,
+)
