@@ -68,18 +68,20 @@ def check(
 
 @app.command("rules")
 def list_rules() -> None:
-    """List every rule in the catalogue."""
-    from .rules import CATEGORIES, catalogue
+    """List every rule in the catalogue, by category."""
+    from .rules import CATEGORIES, catalogue, is_reserved
 
     console = Console(highlight=False)
-    table = Table(header_style="bold")
-    table.add_column("rule")
-    table.add_column("severity")
-    table.add_column("category")
-    table.add_column("summary")
-    for rule in catalogue().values():
-        table.add_row(rule.name, rule.severity, CATEGORIES[rule.category].split(" (")[0], rule.summary)
-    console.print(table)
+    rules = list(catalogue().values())
+    for category, title in CATEGORIES.items():
+        table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", expand=True)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("summary", ratio=1)
+        for rule in (r for r in rules if r.category == category):
+            summary = rule.summary + (" [dim](reserved: not detected yet)[/]" if is_reserved(rule) else "")
+            table.add_row(rule.name, rule.severity, summary)
+        console.print(table)
     console.print("Details: backpropdoctor explain RULE")
 
 

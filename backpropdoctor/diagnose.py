@@ -7,6 +7,7 @@ This is the judging side. It re-derives every verdict from the raw probes
 from __future__ import annotations
 
 import linecache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,17 +57,22 @@ def source_lines(file: str | None, line: int | None, around: int = SOURCE_CONTEX
     return [(n, t) for n, t in lines if t or n <= line]
 
 
+def _same_file(a: str | None, b: str) -> bool:
+    return bool(a) and Path(a).resolve() == Path(b).resolve()
+
+
 def from_error(file: str, error: dict[str, Any], elapsed: float | None = None, output: str = "") -> Report:
     """A report for a file that could not be checked."""
     kind = error.get("kind", "internal-error")
     rule = rules.get(kind)
+    where = file if _same_file(error.get("file"), file) or not error.get("file") else error["file"]
+    source = source_lines(where, error.get("line"))
     message = error.get("message") or kind
-    if error.get("detail") and kind in ("user-exception", "import-error", "syntax-error"):
+    if error.get("detail") and not source and kind in ("user-exception", "import-error", "syntax-error"):
         message += f"\n    {error['detail']}"
-    finding = Finding(rule=kind, severity=rule.severity if rule else "error", message=message,
-                      file=error.get("file") or file, line=error.get("line"), fix=error.get("hint"),
-                      evidence={"detail": error["detail"]} if error.get("detail") and kind in ("crashed", "internal-error") else {},
-                      source=source_lines(error.get("file") or file, error.get("line")))
+    evidence = {"detail": error["detail"]} if error.get("detail") and kind in ("crashed", "internal-error") else {}
+    finding = Finding(rule=kind, severity=rule.severity if rule else "error", message=message, file=where,
+                      line=error.get("line"), fix=error.get("hint"), evidence=evidence, source=source)
     return Report(file=file, status="error", findings=[finding], elapsed=elapsed, output=output)
 
 

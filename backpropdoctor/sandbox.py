@@ -23,6 +23,7 @@ from typing import Any
 
 OUTPUT_CAP = 16_384
 DUMP_GRACE_SECONDS = 1.0
+MEMORY_LIMIT_MB = 4096
 
 
 def _child_env() -> dict[str, str]:
@@ -55,12 +56,13 @@ def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
     return None, None
 
 
-def run_in_child(file: str, timeout: float = 60.0, seed: int = 0) -> dict[str, Any]:
+def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB) -> dict[str, Any]:
     """Measure `file` in a fresh process; always returns a dict, never raises for user faults."""
     with tempfile.TemporaryDirectory(prefix="backpropdoctor-") as tmp:
         tmpdir = Path(tmp)
         result_path, out_path, err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
-        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(result_path)})
+        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(result_path),
+                              "memory_mb": memory_mb})
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
@@ -133,11 +135,16 @@ def _death(returncode: int, stderr: str, file: str) -> dict[str, Any]:
 def child_main(argv: list[str]) -> None:
     """Entry point inside the child: load, measure, write the result file, exit hard."""
     import faulthandler
+    import resource
     import traceback
 
+    request = json.loads(argv[1])
+    limit = int(request.get("memory_mb") or 0) * 1024 * 1024
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     faulthandler.enable()
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    request = json.loads(argv[1])
     result_path = request["result"]
     try:
         from .adapters import UserCodeError, load

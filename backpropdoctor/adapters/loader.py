@@ -37,6 +37,11 @@ def load_module(path: str) -> types.ModuleType:
         raise UserCodeError("import-error", f"the file called sys.exit({exc.code!r}) while being loaded", str(file),
                             locate(exc, str(file))[0],
                             hint="Put training and exits under `if __name__ == \"__main__\":`.") from None
+    except MemoryError as exc:
+        line, source_line = locate(exc, str(file))
+        raise UserCodeError("import-error", f"loading the file ran out of memory (MemoryError: {exc})", str(file),
+                            line, detail=source_line,
+                            hint="An array far too large is allocated at load time; check its shape.") from None
     except ModuleNotFoundError as exc:
         line, source_line = locate(exc, str(file))
         raise UserCodeError("import-error", f"the file imports {exc.name!r}, which is not installed", str(file), line,

@@ -27,7 +27,7 @@ DETECTION_ORDER = (
     "gradient-mismatch",
 )
 
-__all__ = ["CATEGORIES", "Context", "Rule", "catalogue", "get", "detectors"]
+__all__ = ["CATEGORIES", "Context", "Rule", "catalogue", "detectors", "get", "is_reserved"]
 
 
 @cache
@@ -44,6 +44,11 @@ def catalogue() -> dict[str, Rule]:
     order = list(CATEGORIES)
     rules.sort(key=lambda r: (order.index(r.category), r.name))
     return {r.name: r for r in rules}
+
+
+def is_reserved(rule: Rule) -> bool:
+    """A catalogue entry whose detector a later stage will bring (input rules come from the loader)."""
+    return rule.detect is None and rule.category in ("diagnosis", "health")
 
 
 def get(name: str) -> Rule | None:

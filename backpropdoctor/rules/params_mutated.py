@@ -18,14 +18,14 @@ look.
 def grads(params, X, y):
     ...
     params["W1"] -= 0.1 * dW1         # an update hidden in the gradient
-    return {"W1": dW1, ...}
+    return {"W1": dW1, "b1": db1}
 ```
 
 ## The fix
 ```python
 def grads(params, X, y):
     ...
-    return {"W1": dW1, ...}           # compute only; update elsewhere
+    return {"W1": dW1, "b1": db1}     # compute only; update elsewhere
 ```
 Keep loss and gradient functions free of side effects on the parameters.
 """

@@ -33,7 +33,22 @@ return {"W2": dW2, "b2": db2}
 ```
 """
 
-from .base import Rule
+from .base import Context, Rule
+
+
+def detect(ctx: Context):
+    """Gradients with the right elements but an extra or missing axis: checked, and warned about."""
+    findings = []
+    for p in ctx.params:
+        note = p.shape_note
+        if note and note.get("kind") == "reshaped":
+            message = (f"The gradient of {p.name} has shape {tuple(note['got'])} but {p.name} has shape "
+                       f"{tuple(note['expected'])}; its values were checked after reshaping.")
+            fix = (f"Return it with {p.name}'s shape (for example .reshape({p.name}.shape) or sum with "
+                   "keepdims matching the parameter), or an in-place update `param -= lr * grad` will fail.")
+            findings.append(ctx.finding(RULE, [p], message, fix, dict(note), claim=False, severity="warning"))
+    return findings
+
 
 RULE = Rule(
     name="shape-mismatch",
@@ -41,4 +56,5 @@ RULE = Rule(
     category="input",
     summary="A gradient's shape differs from its parameter's shape.",
     doc=__doc__,
+    detect=detect,
 )
