@@ -97,6 +97,11 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     ctx = Context(measurement=m, params=checks, layers=layers, precision=precision, batch_size=batch_size, file=file)
     for rule in rules.detectors():
         ctx.findings.extend(rule.detect(ctx))
+    for f in ctx.findings:
+        if f.file and _same_file(f.file, file):
+            f.file = file
+        if f.line and not f.source:
+            f.source = source_lines(f.file, f.line)
 
     parameters = [
         ParamResult(name=c.name, shape=list(c.shape), dtype=r["dtype"], layer=c.layer,

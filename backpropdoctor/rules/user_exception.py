@@ -33,7 +33,19 @@ def loss(params, X, y):
 ```
 """
 
-from .base import Rule
+from ..report import Finding
+from .base import Context, Rule
+
+
+def detect(ctx: Context):
+    """An update() that raises does not stop the gradient check; it is reported beside it."""
+    error = (ctx.measurement.get("update") or {}).get("error")
+    if not error:
+        return []
+    return [Finding(rule=RULE.name, severity=RULE.severity, message=error["message"], file=error.get("file") or ctx.file,
+                    line=error.get("line"), fix=error.get("hint") or "Fix update() so it can apply your gradients.",
+                    evidence={"detail": error.get("detail")} if error.get("detail") else {})]
+
 
 RULE = Rule(
     name="user-exception",
@@ -41,4 +53,5 @@ RULE = Rule(
     category="input",
     summary="loss, grads, train_step or update raised while being called.",
     doc=__doc__,
+    detect=detect,
 )
