@@ -28,6 +28,9 @@ MEMORY_LIMIT_MB = 4096
 
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
+    # The child must import the same backpropdoctor as the parent, installed or not.
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
         env[var] = "1"
     env["MPLBACKEND"] = "Agg"

@@ -130,11 +130,11 @@ def test_scale_and_regularization_fits():
     n = rng.normal(size=40)
     p = rng.normal(size=40)
     assert scale_fit(-n, n).coefficient == pytest.approx(-1)
-    assert scale_fit(-n, n).exact
+    assert scale_fit(-n, n).fits()
     assert scale_fit(32 * n, n).coefficient == pytest.approx(32)
-    assert not scale_fit(rng.normal(size=40), n).exact
+    assert not scale_fit(rng.normal(size=40), n).fits()
     fit = regularization_fit(n - 0.01 * p, n, p)
-    assert fit.exact and fit.coefficient == pytest.approx(-0.01)
+    assert fit.fits() and fit.coefficient == pytest.approx(-0.01)
     assert named_scale(32.0, 32) == "the batch size (32)"
     assert named_scale(1 / 32, 32) == "1/batch size (1/32)"
     assert named_scale(0.5, 32) == "1/2"

@@ -20,9 +20,9 @@ class Fit:
     coefficient: float
     residual: float
 
-    @property
-    def exact(self) -> bool:
-        return self.residual <= FIT_TOLERANCE
+    def fits(self, tolerance: float = FIT_TOLERANCE) -> bool:
+        """The relation explains the data to within `tolerance` (relative residual)."""
+        return self.residual <= tolerance
 
 
 def _norm(v: np.ndarray) -> float:

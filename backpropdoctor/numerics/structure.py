@@ -25,10 +25,6 @@ class Layer:
         return ([self.weight] if self.weight else []) + self.biases
 
 
-def _is_matrix(shape: tuple[int, ...]) -> bool:
-    return len(shape) == 2 and min(shape) > 1
-
-
 def _size(shape: tuple[int, ...]) -> int:
     n = 1
     for s in shape:
@@ -38,58 +34,56 @@ def _size(shape: tuple[int, ...]) -> int:
 
 def infer_layers(shapes: dict[str, tuple[int, ...]], input_width: int | None = None) -> list[Layer]:
     """Group parameters into dense layers, ordered from the input."""
-    layers: list[Layer] = []
+    chain = _chain(shapes, input_width) if input_width else None
+    if chain is None:
+        chain = _by_definition_order(shapes)
+    used = {lay.weight for lay in chain}
+    names = list(shapes)
     loose: list[str] = []
-    for name, shape in shapes.items():
-        if _is_matrix(shape) or len(shape) > 2:
-            layers.append(Layer(index=0, weight=name))
+    for name in names:
+        if name in used:
             continue
-        size = _size(shape)
-        owner = next((lay for lay in reversed(layers) if size in shapes[lay.weight]), None)
-        if owner is not None and layers and owner is layers[-1]:
-            owner.biases.append(name)
-        elif owner is not None:
-            owner.biases.append(name)
-        else:
+        size = _size(shapes[name])
+        owners = [lay for lay in chain if lay.fan_out == size] or [
+            lay for lay in chain if lay.fan_out is None and size in shapes[lay.weight]]
+        if not owners:
             loose.append(name)
-    _orient(layers, shapes, input_width)
-    for name in loose:
-        layers.append(Layer(index=0, weight=None, biases=[name]))
+            continue
+        # Of several layers this wide, the bias belongs to the one defined just before it.
+        before = [lay for lay in owners if names.index(lay.weight) < names.index(name)]
+        (before[-1] if before else owners[0]).biases.append(name)
+    layers = chain + [Layer(index=0, weight=None, biases=[name]) for name in loose]
     for i, layer in enumerate(layers, start=1):
         layer.index = i
     return layers
 
 
-def _orient(layers: list[Layer], shapes: dict[str, tuple[int, ...]], input_width: int | None) -> None:
-    """Order weights by chaining widths from the input, and set fan-in/fan-out."""
-    if not layers or any(len(shapes[lay.weight]) != 2 for lay in layers):
-        return
-    if input_width is not None:
-        chain, width, pool = [], input_width, list(layers)
-        while pool:
-            nxt = next((lay for lay in pool if width in shapes[lay.weight]), None)
+def _chain(shapes: dict[str, tuple[int, ...]], input_width: int) -> list[Layer] | None:
+    """Follow widths from the input through 2-D tensors, one orientation for all of them.
+
+    Samples in rows give weights shaped (in, out); samples in columns (out, in).
+    Holding the orientation fixed tells a (6, 1) weight from a (6, 1) bias.
+    """
+    two_d = [n for n, s in shapes.items() if len(s) == 2]
+    for in_axis in (0, 1):
+        chain, width, pool = [], input_width, list(two_d)
+        while True:
+            nxt = next((n for n in pool if shapes[n][in_axis] == width), None)
             if nxt is None:
                 break
-            rows, cols = shapes[nxt.weight]
-            fan_out = cols if rows == width else rows
-            nxt.fan_in, nxt.fan_out = width, fan_out
-            chain.append(nxt)
+            fan_out = shapes[nxt][1 - in_axis]
+            chain.append(Layer(index=0, weight=nxt, fan_in=width, fan_out=fan_out))
             pool.remove(nxt)
             width = fan_out
-        if not pool:
-            layers[:] = chain
-            return
-        for lay in layers:
-            lay.fan_in = lay.fan_out = None
-    # No usable input width: trust definition order and guess orientation from neighbours.
-    for i, lay in enumerate(layers):
-        rows, cols = shapes[lay.weight]
-        if i + 1 < len(layers):
-            nrows, ncols = shapes[layers[i + 1].weight]
-            if cols in (nrows, ncols) and rows not in (nrows, ncols):
-                lay.fan_in, lay.fan_out = rows, cols
-            elif rows in (nrows, ncols):
-                lay.fan_in, lay.fan_out = cols, rows
+        rest_are_biases = all(min(shapes[n]) == 1 for n in pool)
+        if chain and rest_are_biases and not any(len(s) > 2 for s in shapes.values()):
+            return chain
+    return None
+
+
+def _by_definition_order(shapes: dict[str, tuple[int, ...]]) -> list[Layer]:
+    """No usable input width: every tensor with two sides > 1 is a weight, in the order defined."""
+    return [Layer(index=0, weight=n) for n, s in shapes.items() if len(s) > 2 or (len(s) == 2 and min(s) > 1)]
 
 
 def layer_of(layers: list[Layer], name: str) -> int | None:

@@ -26,9 +26,9 @@ def _num(x: float, digits: int = 3) -> str:
 
 def _param_table(report: Report) -> Table:
     table = Table(title="Gradient check", title_justify="left", header_style="bold")
-    for col, kw in (("parameter", {}), ("layer", {"justify": "right"}), ("shape", {}), ("rel. error", {"justify": "right"}),
-                    ("cosine", {"justify": "right"}), ("norm ratio", {"justify": "right"}),
-                    ("checked", {"justify": "right"}), ("verdict", {})):
+    for col, kw in (("param", {"no_wrap": True}), ("layer", {"justify": "right"}), ("shape", {"no_wrap": True}),
+                    ("rel err", {"justify": "right"}), ("cosine", {"justify": "right"}),
+                    ("norm ratio", {"justify": "right"}), ("checked", {"justify": "right"}), ("verdict", {})):
         table.add_column(col, **kw)
     for p in report.parameters:
         verdict = Text("ok", style="green") if p.status == "pass" else Text("WRONG", style="bold red")
@@ -43,13 +43,8 @@ def _param_table(report: Report) -> Table:
 def _finding_panel(f: Finding) -> Panel:
     style = SEVERITY_STYLE.get(f.severity, "white")
     parts: list = [Text(f.message)]
-    where = []
-    if f.layers:
-        where.append(("layer " if len(f.layers) == 1 else "layers ") + ", ".join(map(str, f.layers)))
     if f.file and f.line:
-        where.append(f"{f.file}:{f.line}")
-    if where:
-        parts.append(Text("at " + "; ".join(where), style="dim"))
+        parts.append(Text(f"at {f.file}:{f.line}", style="dim"))
     if f.source:
         code = Text()
         for n, text in f.source:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..numerics.compare import Comparison
 from ..numerics.finite_diff import Precision
+from ..numerics.signatures import FIT_TOLERANCE
 from ..numerics.structure import Layer
 from ..report import Finding
 
@@ -59,10 +60,32 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
 
+    @property
+    def fit_tolerance(self) -> float:
+        """How closely a signature must fit: never tighter than the check's own tolerance."""
+        return max(FIT_TOLERANCE, self.precision.rel_tol)
+
     def unexplained_failures(self) -> Iterator[ParamCheck]:
         for p in self.params:
             if p.failed and p.name not in self.claimed:
                 yield p
+
+    def signature_hits(self, fit_of, accept) -> list[tuple[ParamCheck, float]]:
+        """Unexplained failures whose fitted relation `accept`s, each with its coefficient.
+
+        A tensor probed at a single point fits any one-parameter relation, so
+        it only joins when its coefficient matches that of a larger tensor.
+        """
+        hits, singles = [], []
+        for p in self.unexplained_failures():
+            fit = fit_of(p)
+            if fit.fits(self.fit_tolerance) and accept(fit.coefficient):
+                (hits if len(p.comparison.indices) > 1 else singles).append((p, fit.coefficient))
+        for p, c in singles:
+            if any(abs(c - other) <= self.fit_tolerance * abs(other) for _, other in hits):
+                hits.append((p, c))
+        order = [p.name for p in self.params]
+        return sorted(hits, key=lambda hit: order.index(hit[0].name))
 
     def finding(self, rule: "Rule", params: list[ParamCheck], message: str, fix: str | None,
                 evidence: dict[str, Any] | None = None, claim: bool = True, severity: str | None = None) -> Finding:

@@ -36,11 +36,7 @@ from .base import Context, Rule, describe_params, fmt
 
 
 def detect(ctx: Context):
-    hits = []
-    for p in ctx.unexplained_failures():
-        fit = scale_fit(p.comparison.analytic, p.comparison.numeric)
-        if fit.exact and fit.coefficient < 0:
-            hits.append((p, fit.coefficient))
+    hits = ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c < 0)
     if not hits:
         return []
     params = [p for p, _ in hits]

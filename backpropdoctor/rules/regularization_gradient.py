@@ -32,11 +32,9 @@ from .base import Context, Rule, describe_params, fmt
 
 
 def detect(ctx: Context):
-    hits = []
-    for p in ctx.unexplained_failures():
-        fit = regularization_fit(p.comparison.analytic, p.comparison.numeric, p.comparison.values)
-        if fit.exact:
-            hits.append((p, fit.coefficient))
+    hits = ctx.signature_hits(
+        lambda p: regularization_fit(p.comparison.analytic, p.comparison.numeric, p.comparison.values),
+        lambda lam: lam != 0.0)
     findings = []
     for sign in (-1, 1):
         group = [(p, lam) for p, lam in hits if (lam < 0) == (sign < 0)]

@@ -35,10 +35,9 @@ from .base import Context, Rule, describe_params, fmt
 
 def detect(ctx: Context):
     groups: dict[float, list] = {}
-    for p in ctx.unexplained_failures():
-        fit = scale_fit(p.comparison.analytic, p.comparison.numeric)
-        if fit.exact and fit.coefficient > 0:
-            groups.setdefault(round(fit.coefficient, 4), []).append(p)
+    for p, c in ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c > 0):
+        key = next((k for k in groups if abs(k - c) <= ctx.fit_tolerance * k), c)
+        groups.setdefault(key, []).append(p)
     findings = []
     for c, params in groups.items():
         name = named_scale(c, ctx.batch_size)

@@ -26,7 +26,6 @@ The gradient of W always has W's shape: for `z = X @ W` it is
 `X.T @ dz`; for `z = W @ x` (samples in columns) it is `dz @ x.T`.
 """
 
-from ..numerics.signatures import FIT_TOLERANCE
 from .base import Context, Rule, describe_params
 
 
@@ -45,7 +44,7 @@ def detect(ctx: Context):
     message = f"The gradient of {describe_params(hits)} is transposed ({shapes})."
     fix = "Swap the operands of the outer product so the gradient has the weight's shape (z = X @ W gives dW = X.T @ dz)."
     # A transposed shape is a finding in its own right even when the values (transposed back) are right.
-    return [ctx.finding(RULE, hits, message, fix, {"tolerance": FIT_TOLERANCE})]
+    return [ctx.finding(RULE, hits, message, fix, {"shapes": {p.name: list(p.shape) for p in hits}})]
 
 
 RULE = Rule(name="transposed-gradient", severity="error", category="gradient",
