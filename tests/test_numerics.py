@@ -161,3 +161,15 @@ def test_layers_with_samples_in_columns():
     layers = infer_layers({"W1": (6, 4), "b1": (6, 1), "W2": (3, 6), "b2": (3, 1)}, input_width=4)
     assert [(lay.fan_in, lay.fan_out) for lay in layers] == [(4, 6), (6, 3)]
     assert layer_of(layers, "b2") == 2
+
+
+def test_row_biases_shaped_1_by_n_and_a_single_output_unit():
+    layers = infer_layers({"A": (3, 8), "c": (1, 8), "B": (8, 1), "d": (1, 1)}, input_width=3)
+    assert [(lay.weight, lay.biases) for lay in layers] == [("A", ["c"]), ("B", ["d"])]
+
+
+def test_a_single_output_weight_is_not_taken_for_a_bias():
+    layers = infer_layers({"W1": (4, 6), "b1": (6,), "W2": (6, 1), "b2": (1,)}, input_width=4)
+    assert [(lay.weight, lay.biases) for lay in layers] == [("W1", ["b1"]), ("W2", ["b2"])]
+    layers = infer_layers({"W1": (6, 4), "b1": (6, 1), "W2": (1, 6), "b2": (1, 1)}, input_width=4)
+    assert [(lay.weight, lay.biases) for lay in layers] == [("W1", ["b1"]), ("W2", ["b2"])]

@@ -67,10 +67,11 @@ def _chain(shapes: dict[str, tuple[int, ...]], input_width: int) -> list[Layer] 
     two_d = [n for n, s in shapes.items() if len(s) == 2]
     for in_axis in (0, 1):
         chain, width, pool = [], input_width, list(two_d)
-        while True:
-            nxt = next((n for n in pool if shapes[n][in_axis] == width), None)
-            if nxt is None:
+        while width > 1:  # a single unit feeding another layer is rarer than a (1, n) bias
+            candidates = [n for n in pool if shapes[n][in_axis] == width]
+            if not candidates:
                 break
+            nxt = next((n for n in candidates if min(shapes[n]) > 1), candidates[0])
             fan_out = shapes[nxt][1 - in_axis]
             chain.append(Layer(index=0, weight=nxt, fan_in=width, fan_out=fan_out))
             pool.remove(nxt)

@@ -42,14 +42,17 @@ def detect(ctx: Context):
             continue
         params = [p for p, _ in group]
         lams = ", ".join(f"{p.name}: {fmt(lam)}" for p, lam in group)
+        adds = ", ".join(f"{fmt(abs(lam))} * {p.name}" for p, lam in group)
         if sign < 0:
             message = (f"The gradient of {describe_params(params)} lacks an L2 term the loss has: "
                        f"analytic - numeric = lambda x parameter ({lams}).")
-            fix = "Add the regularization gradient: for loss += 0.5 * reg * sum(W**2), add reg * W to dW."
+            fix = (f"Add the derivative of the penalty to the gradient ({adds}): for loss += reg * sum(W**2) "
+                   "it is 2 * reg * W; for 0.5 * reg * sum(W**2), reg * W.")
         else:
             message = (f"The gradient of {describe_params(params)} has an L2 term the loss lacks, or has it twice: "
                        f"analytic - numeric = lambda x parameter ({lams}).")
-            fix = "Add the penalty to the loss as well, or remove the extra reg * W from the gradient."
+            fix = (f"The gradient carries an extra {adds}: add the penalty to the loss once, or remove the extra "
+                   "term from the gradient.")
         findings.append(ctx.finding(RULE, params, message, fix, {"lambda": {p.name: lam for p, lam in group}}))
     return findings
 
