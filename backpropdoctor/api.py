@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .diagnose import MalformedMeasurement, diagnose, from_error
-from .report import Report
-from .sandbox import run_in_child
+from .sandbox import Child
+
+if TYPE_CHECKING:
+    from .report import Report
 
 
-def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0) -> Report:
+def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0) -> "Report":
     """Run the user's file in a child process and judge what it measured."""
     file = str(path)
-    result = run_in_child(file, timeout=timeout, seed=seed)
+    child = Child(file, timeout=timeout, seed=seed)
+    # Import the judging side (numpy included) while the child starts up.
+    from .diagnose import MalformedMeasurement, diagnose, from_error
+
+    result = child.result()
     elapsed, output = result.get("elapsed"), result.get("stdout", "")
     if not result.get("ok"):
         return from_error(file, result.get("error") or {}, elapsed, output)

@@ -11,9 +11,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.table import Table
 
 from . import __version__
 
@@ -60,6 +57,8 @@ def check(
 
         sys.stdout.write(render(report) + "\n")
     else:
+        from rich.console import Console
+
         from .render.terminal import render
 
         render(report, Console(highlight=False))
@@ -69,6 +68,9 @@ def check(
 @app.command("rules")
 def list_rules() -> None:
     """List every rule in the catalogue, by category."""
+    from rich.console import Console
+    from rich.table import Table
+
     from .rules import CATEGORIES, catalogue, is_reserved
 
     console = Console(highlight=False)
@@ -90,6 +92,9 @@ def explain(rule: str = typer.Argument(..., help="A rule name, as listed by `bac
     """Explain one rule: what it means, why it breaks training, how it looks, the fix."""
     from difflib import get_close_matches
 
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     from .rules import catalogue
 
     rules = catalogue()
@@ -104,6 +109,8 @@ def explain(rule: str = typer.Argument(..., help="A rule name, as listed by `bac
 
 
 def _usage_error(message: str) -> None:
+    from rich.console import Console
+
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
     raise typer.Exit(EXIT_USAGE)
 

@@ -59,33 +59,50 @@ def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
     return None, None
 
 
-def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB) -> dict[str, Any]:
-    """Measure `file` in a fresh process; always returns a dict, never raises for user faults."""
-    with tempfile.TemporaryDirectory(prefix="backpropdoctor-") as tmp:
-        tmpdir = Path(tmp)
-        result_path, out_path, err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
-        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(result_path),
+class Child:
+    """One user file being measured in its own process group.
+
+    Starting it and collecting its result are separate, so the parent can
+    do its own imports while the child starts.
+    """
+
+    def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB):
+        self.file, self.timeout = file, timeout
+        self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
+        tmpdir = Path(self._tmp.name)
+        self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
+        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
                               "memory_mb": memory_mb})
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
-                                    cwd=str(Path(file).resolve().parent), start_new_session=True)
-            started = time.monotonic()
-            timed_out = False
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
+                                         cwd=str(Path(file).resolve().parent), start_new_session=True)
+        self.started = time.monotonic()
+
+    def result(self) -> dict[str, Any]:
+        """Wait (up to the timeout), then always return a dict; never raises for user faults."""
+        try:
+            return self._collect()
+        finally:
+            self._tmp.cleanup()
+
+    def _collect(self) -> dict[str, Any]:
+        proc, file, timeout = self.proc, self.file, self.timeout
+        timed_out = False
+        try:
+            proc.wait(timeout=max(0.0, timeout - (time.monotonic() - self.started)))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _signal_group(proc, signal.SIGUSR1)
             try:
-                proc.wait(timeout=timeout)
+                proc.wait(timeout=DUMP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
-                timed_out = True
-                _signal_group(proc, signal.SIGUSR1)
-                try:
-                    proc.wait(timeout=DUMP_GRACE_SECONDS)
-                except subprocess.TimeoutExpired:
-                    pass
-            finally:
-                _signal_group(proc, signal.SIGKILL)
-                proc.wait()
-            elapsed = time.monotonic() - started
-        stdout, stderr = _tail(out_path), _tail(err_path)
+                pass
+        finally:
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait()
+        elapsed = time.monotonic() - self.started
+        stdout, stderr = _tail(self.out_path), _tail(self.err_path)
         base = {"file": file, "elapsed": elapsed, "stdout": stdout}
         if timed_out:
             line, func = _hang_site(stderr, file)
@@ -101,14 +118,19 @@ def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int
                 "detail": None,
                 "hint": "Look for an endless loop, or training that runs when the file is loaded: "
                         "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model."}}
-        if result_path.exists():
+        if self.result_path.exists():
             try:
-                payload = json.loads(result_path.read_text())
+                payload = json.loads(self.result_path.read_text())
             except ValueError:
                 payload = None
             if isinstance(payload, dict) and "ok" in payload:
                 return {**base, **payload}
         return {**base, "ok": False, "error": _death(proc.returncode, stderr, file)}
+
+
+def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB) -> dict[str, Any]:
+    """Measure `file` in a fresh process and wait for the result."""
+    return Child(file, timeout, seed, memory_mb).result()
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:

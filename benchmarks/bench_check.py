@@ -101,6 +101,29 @@ def n_params(model) -> int:
     return sum(int(p.size) for p in model.params.values())
 
 
+def in_process_measure(path: Path) -> tuple[float, int]:
+    """What the child does after start-up: load + measure, in this process (median of 3), and its loss-call count."""
+    from backpropdoctor.adapters import load
+    from backpropdoctor.measure import measure
+
+    times, calls = [], 0
+    for _ in range(4):
+        model = load(str(path))
+        counter = {"loss": 0}
+        user_loss = model.loss
+
+        def counted_loss():
+            counter["loss"] += 1
+            return user_loss()
+
+        model.loss = counted_loss
+        start = time.perf_counter()
+        measure(model)
+        times.append(time.perf_counter() - start)
+        calls = counter["loss"]
+    return statistics.median(times[1:]), calls
+
+
 def scipy_check_grad(model) -> tuple[float, float, float]:
     """One real check_grad run: (seconds, |g_fd - g|, |g|)."""
     from scipy.optimize import check_grad
@@ -181,6 +204,7 @@ def main() -> int:
     t_loss_big = median_time(lambda: big.loss(big.params, big.X, big.y), N_LOSS_CALLS)
     t_grads_big = median_time(lambda: big.grads(big.params, big.X, big.y), N_CALLS)
     t_scipy_big = (nb + 1) * t_loss_big + t_grads_big
+    t_measure, n_loss_calls = in_process_measure(BIG)
 
     # -- the small model: a real scipy run next to a real check -----------------------------------
     small = load_model(SMALL)
@@ -217,6 +241,8 @@ def main() -> int:
     row("T_check big (CLI, wall)", fmt_s(t_check), f"median of {N_CHECK}; {spread(walls)}; status {report.get('status')}")
     row("  child elapsed (in report)", fmt_s(t_child), "sandbox start + load + measure, as timed by the parent")
     row("  parent share", fmt_s(t_check - t_child), "interpreter + CLI imports + judging + JSON")
+    row("  in-process measure()", fmt_s(t_measure),
+        f"the child's work after start-up; {n_loss_calls} loss calls = {fmt_s(n_loss_calls * t_loss_big)}")
     row("T_call big (loss + grads)", fmt_s(t_call), f"in-process, median of {N_CALLS}")
     row("  loss / grads alone", f"{fmt_s(t_loss_big)} / {fmt_s(t_grads_big)}", "")
     row("T_check / T_call", f"{t_check / t_call:.0f}x", "whole check costs this many loss+grads calls")
@@ -228,6 +254,10 @@ def main() -> int:
         f"measured / predicted ({fmt_s(predicted_small)}) on the small model")
     row("T_scipy_big (EXTRAPOLATED)", fmt_s(t_scipy_big), f"({nb:,} + 1) x {fmt_s(t_loss_big)} loss + 1 grads")
     row("  T_scipy_big / T_check", f"{t_scipy_big / t_check:.0f}x", "extrapolated, not run")
+    calibration = t_scipy_small / predicted_small if t_scipy_small == t_scipy_small else 1.0
+    row("T_scipy_big calibrated", fmt_s(t_scipy_big * calibration),
+        f"x {calibration:.2f} (scipy's own per-call overhead, from the small model); "
+        f"{t_scipy_big * calibration / t_check:.0f}x T_check")
     row("flipped-sign copy caught", "yes" if caught else "NO", f"exit {flip_code}, rules {flip_rules}; {fmt_s(t_flip)}")
     for label, seconds in startup_times.items():
         note = "" if label == "python -c pass" else f"{fmt_s(seconds - py_pass)} over bare python"
@@ -249,8 +279,9 @@ def main() -> int:
           f"{'MET' if fast else 'NOT MET'}"
           + ("" if cpus == 2 else f" (measured on {cpus} cpus; the target is for a 2-core machine)"))
     speed = t_scipy_big / t_check
-    print(f"  >= {TARGET_SPEEDUP:g}x faster than scipy check_grad on the same model: {speed:.0f}x (extrapolated) -> "
-          f"{'MET' if speed >= TARGET_SPEEDUP else 'NOT MET'}")
+    print(f"  >= {TARGET_SPEEDUP:g}x faster than scipy check_grad on the same model: {speed:.0f}x (extrapolated, "
+          f"loss calls only: a lower bound) -> {'MET' if speed >= TARGET_SPEEDUP else 'NOT MET'}; "
+          f"calibrated {speed * calibration:.0f}x")
     print(f"     measured on the small model: {t_scipy_small / t_check_small:.0f}x "
           f"({ns:,} params; the gap grows with the parameter count)")
     print(f"  flipped sign caught (exit 1, flipped-sign): {'yes' if caught else 'NO'}")

@@ -67,7 +67,7 @@ def as_loss_value(value: Any, what: str, user_file: str) -> float:
     """A loss must be one real number."""
     if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.size != 1):
         shape = f"array of shape {value.shape}" if isinstance(value, np.ndarray) else f"{type(value).__name__} of length {len(value)}"
-        raise UserCodeError("bad-return-type", f"{what} returned a {shape}; it must return one number (the loss)",
+        raise UserCodeError("bad-return-type", f"{what} returned {'an' if shape.startswith('array') else 'a'} {shape}; it must return one number (the loss)",
                             user_file, hint="Reduce the per-sample losses, e.g. `return np.mean(per_sample)`.")
     try:
         number = float(np.asarray(value).reshape(()))

@@ -42,6 +42,13 @@ def detect(ctx: Context):
         message = f"Calling {mutation['by']} changed {names}; backpropdoctor restored them before going on."
         fix = f"Make {mutation['by']} compute without modifying the parameters; apply updates in one place."
         findings.append(ctx.finding(RULE, params, message, fix, dict(mutation), claim=False))
+    drifted = ctx.measurement.get("restored_after_probing") or []
+    if drifted and not findings:
+        params = [by_name[n] for n in drifted if n in by_name]
+        message = (f"{', '.join(drifted)} changed while the check ran (some call to your loss or gradient modifies "
+                   "them, not every time); backpropdoctor restored them.")
+        fix = "Make loss and gradient functions compute without modifying the parameters."
+        findings.append(ctx.finding(RULE, params, message, fix, {"parameters": drifted}, claim=False))
     return findings
 
 

@@ -41,8 +41,8 @@ def detect(ctx: Context):
     findings = []
     for c, params in groups.items():
         name = named_scale(c, ctx.batch_size)
-        factor = f"{fmt(c)}" + (f", which is {name}" if name else "")
-        message = (f"The gradient of {describe_params(params)} is {factor} times the true gradient: "
+        factor = f"{fmt(c)} times the true gradient" + (f" ({name})" if name else "")
+        message = (f"The gradient of {describe_params(params)} is {factor}: "
                    f"right direction (cosine {fmt(min(p.comparison.cosine for p in params))}), wrong size.")
         if name and "batch size" in name and c > 1:
             fix = "Divide the gradient by the batch size, as the loss averages over the batch (or make the loss a sum)."
