@@ -40,6 +40,10 @@ def detect(ctx: Context):
     message = (f"The gradient of {describe_params(failing)} disagrees with finite differences "
                f"(worst: {worst.name}, relative error {fmt(worst.comparison.rel_error)}, "
                f"cosine {fmt(worst.comparison.cosine)}, norm ratio {fmt(worst.comparison.norm_ratio)}).")
+    if worst.comparison.worst:
+        w = worst.comparison.worst[0]
+        message += (f" Largest disagreement at {worst.name}[{', '.join(map(str, w['index']))}]: "
+                    f"yours {fmt(w['analytic'])}, finite differences {fmt(w['numeric'])}.")
     fix = (f"Start at layer {top}, the failing layer nearest the output: the bug is in its backward step or just "
            "above it. Check each factor of the chain rule there against the forward pass.") if top else None
     evidence = {p.name: {"rel_error": p.comparison.rel_error, "cosine": p.comparison.cosine,
