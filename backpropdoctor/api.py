@@ -23,7 +23,7 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0) -> "Repor
     if not result.get("ok"):
         return from_error(file, result.get("error") or {}, elapsed, output)
     try:
-        return diagnose(file, result["measurement"], elapsed, output)
+        return diagnose(file, result["measurement"], elapsed, output, result.get("arrays") or {})
     except (MalformedMeasurement, KeyError) as exc:
         return from_error(file, {"kind": "internal-error", "message": f"the child's result was malformed ({exc})",
                                  "file": file}, elapsed, output)

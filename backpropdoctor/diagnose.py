@@ -14,8 +14,10 @@ import numpy as np
 
 from . import rules
 from .numerics.compare import Comparison, compare
+from .numerics.backward import explain
 from .numerics.finite_diff import FLOAT32, FLOAT64, Probe
-from .numerics.structure import infer_layers, layer_of
+from .numerics.reference import Reference
+from .numerics.structure import batch_and_width, infer_layers, layer_of
 from .report import Finding, ParamResult, Report, status_of
 from .rules.base import Context, ParamCheck
 
@@ -34,20 +36,6 @@ def _comparison(record: dict[str, Any], base_loss: float, precision, key: str = 
         values = values[: len(probes)]
     return compare(tuple(record["shape"]), np.asarray(record["coordinates"], dtype=np.int64), probes, directions,
                    values, base_loss, precision)
-
-
-def _batch_size(batch: dict[str, Any], params: list[dict[str, Any]]) -> tuple[int | None, int | None]:
-    """Batch size and input width, read from X's shape (rows or columns)."""
-    shape = batch.get("x_shape") or []
-    if len(shape) != 2:
-        return (shape[0] if shape else None), None
-    widths = {d for r in params if len(r["shape"]) == 2 for d in r["shape"]}
-    rows, cols = shape
-    if cols in widths and rows not in widths:
-        return rows, cols
-    if rows in widths and cols not in widths:
-        return cols, rows
-    return rows, cols
 
 
 def source_lines(file: str | None, line: int | None, around: int = SOURCE_CONTEXT) -> list[tuple[int, str]]:
@@ -76,13 +64,41 @@ def from_error(file: str, error: dict[str, Any], elapsed: float | None = None, o
     return Report(file=file, status="error", findings=[finding], elapsed=elapsed, output=output)
 
 
-def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output: str = "") -> Report:
+def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[ParamCheck], precision) -> Any:
+    """Rebuild the child's identified network and accept it only if it reproduces the measured numbers."""
+    if not m.get("reference") or "X" not in arrays or "y" not in arrays:
+        return None, {}, {}
+    params = {k.split(":", 1)[1]: v for k, v in arrays.items() if k.startswith("param:")}
+    grads = {k.split(":", 1)[1]: v for k, v in arrays.items() if k.startswith("grad:")}
+    ref = Reference.from_dict(m["reference"], params, arrays["X"], arrays["y"])
+    if ref is None or set(params) != {c.name for c in checks}:
+        return None, {}, {}
+    agree = max(precision.rel_tol * 10, 1e-4)
+    with np.errstate(all="ignore"):
+        loss = ref.loss(params, arrays["X"])
+        exact = ref.gradients(params, arrays["X"])
+    if not np.isfinite(loss) or abs(loss - m["base_loss"]) > agree * max(abs(m["base_loss"]), 1e-12):
+        return None, {}, {}
+    for c in checks:
+        k = len(c.comparison.indices)
+        if c.name not in exact:
+            continue
+        predicted = exact[c.name].ravel()[c.comparison.indices]
+        numeric = c.comparison.numeric[:k]
+        scale = max(float(np.max(np.abs(numeric), initial=0.0)), 1e-8)
+        if np.any(np.abs(predicted - numeric) > agree * scale + 1e-7):
+            return None, {}, {}
+    return ref, params, grads
+
+
+def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output: str = "",
+             arrays: dict[str, np.ndarray] | None = None) -> Report:
     """Verdicts per parameter and findings for a measured model."""
     try:
         precision = FLOAT32 if m["precision"] == "float32" else FLOAT64
         base_loss = float(m["base_loss"])
         records = m["parameters"]
-        batch_size, input_width = _batch_size(m["batch"], records)
+        batch_size, input_width = batch_and_width(m["batch"]["x_shape"], [r["shape"] for r in records])
         layers = infer_layers({r["name"]: tuple(r["shape"]) for r in records}, input_width)
         notes_by_param = {n["parameter"]: n for n in m.get("shape_notes", []) if n["kind"] != "renamed"}
         checks = []
@@ -95,6 +111,11 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         raise MalformedMeasurement(str(exc)) from exc
 
     ctx = Context(measurement=m, params=checks, layers=layers, precision=precision, batch_size=batch_size, file=file)
+    ctx.reference, ref_params, user_grads = _reference(m, arrays or {}, checks, precision)
+    if ctx.reference is not None and any(c.failed for c in checks) and set(user_grads) == set(ref_params):
+        variants = [v for rule in rules.catalogue().values() for v in rule.variants]
+        with np.errstate(all="ignore"):
+            ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     for rule in rules.detectors():
         ctx.findings.extend(rule.detect(ctx))
     for f in ctx.findings:
@@ -112,6 +133,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         for c, r in zip(checks, records)
     ]
     notes = _notes(m, precision, parameters)
+    if ctx.reference is not None:
+        notes.insert(0, f"Recognised network: {ctx.reference.describe()}.")
     return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
                   adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
                   loss=base_loss, elapsed=elapsed, output=output)

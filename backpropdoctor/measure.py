@@ -19,6 +19,8 @@ import numpy as np
 from .adapters.base import LoadedModel, UserCodeError, as_loss_value, call_user, loss_dtype
 from .numerics.compare import compare
 from .numerics.finite_diff import Precision, Probe, directional_derivative, precision_for, probe
+from .numerics.reference import identify
+from .numerics.structure import batch_and_width, infer_layers
 
 FULL_CHECK_LIMIT = 64  # tensors up to this size are checked element by element
 SAMPLED_COORDINATES = 24
@@ -212,8 +214,26 @@ def _gradients_twice(session: Session) -> tuple[dict[str, np.ndarray], Any, list
     return grads, raw, notes, same
 
 
+def _identify(session: Session, rng: np.random.Generator) -> dict[str, Any] | None:
+    """Which dense network computes the user's loss (see numerics.reference), if any."""
+    model = session.model
+    try:
+        X = np.asarray(model.X, dtype=np.float64)
+        np.asarray(model.y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    shapes = {name: arr.shape for name, arr in model.params.items()}
+    _, width = batch_and_width(X.shape, list(shapes.values()))
+    layers = infer_layers(shapes, width)
+    try:
+        ref = identify(model.params, layers, X, model.y, session.loss, rng)
+    except UserCodeError:
+        return None
+    return ref.to_dict() if ref is not None else None
+
+
 def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any]:
-    """All raw numbers the judge needs, as a JSON-ready dict."""
+    """All raw numbers the judge needs: a JSON-ready dict, plus the arrays under "arrays"."""
     options = options or Options()
     rng = np.random.default_rng(options.seed)
     session = Session(model)
@@ -250,6 +270,7 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         update_record = _judge_update(session, lambda: steps, precision, "train_step")
 
     parameters = [_measure_tensor(session, name, grads[name], base_loss, precision, rng) for name in model.params]
+    reference = _identify(session, rng) if not session.seeded else None
     leftover = _restore(model.params, original)
     X = np.asarray(model.X) if not isinstance(model.X, np.ndarray) else model.X
     y = np.asarray(model.y) if not isinstance(model.y, np.ndarray) else model.y
@@ -267,7 +288,21 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         "shape_notes": notes,
         "parameters": parameters,
         "update": update_record,
+        "reference": reference,
+        "arrays": _arrays(model, grads),
     }
+
+
+def _arrays(model: LoadedModel, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What the parent needs to recompute the diagnosis itself: parameters, gradients, batch."""
+    arrays = {f"param:{k}": np.asarray(v, dtype=np.float64) for k, v in model.params.items()}
+    arrays.update({f"grad:{k}": np.asarray(v, dtype=np.float64) for k, v in grads.items()})
+    for key, value in (("X", model.X), ("y", model.y)):
+        try:
+            arrays[key] = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    return arrays
 
 
 def _judge_update(session: Session, take_step: Callable[[], dict[str, np.ndarray]], precision: Precision,

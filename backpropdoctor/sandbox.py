@@ -124,13 +124,26 @@ class Child:
             except ValueError:
                 payload = None
             if isinstance(payload, dict) and "ok" in payload:
-                return {**base, **payload}
+                return {**base, **payload, "arrays": _load_arrays(Path(str(self.result_path) + ".npz"))}
         return {**base, "ok": False, "error": _death(proc.returncode, stderr, file)}
 
 
 def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB) -> dict[str, Any]:
     """Measure `file` in a fresh process and wait for the result."""
     return Child(file, timeout, seed, memory_mb).result()
+
+
+def _load_arrays(path: Path) -> dict[str, Any]:
+    """The child's arrays (never pickles: a user's file cannot smuggle objects through)."""
+    if not path.exists():
+        return {}
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (OSError, ValueError):
+        return {}
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
@@ -177,7 +190,13 @@ def child_main(argv: list[str]) -> None:
 
         try:
             model = load(request["file"])
-            payload: dict[str, Any] = {"ok": True, "measurement": measure(model, Options(seed=request["seed"]))}
+            measurement = measure(model, Options(seed=request["seed"]))
+            arrays = measurement.pop("arrays", {})
+            if arrays:
+                import numpy as np
+
+                np.savez(result_path + ".npz", **arrays)
+            payload: dict[str, Any] = {"ok": True, "measurement": measurement}
         except UserCodeError as err:
             payload = {"ok": False, "error": err.to_dict()}
     except BaseException:  # noqa: BLE001 - our own fault, reported as such

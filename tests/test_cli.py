@@ -51,7 +51,7 @@ def test_no_color_strips_colour_but_keeps_the_report():
 
 
 def test_gradient_mismatch_names_the_worst_element():
-    result = run("check", str(FIXTURES / "seed003_reduced_batch.py"), "--format", "json")
+    result = run("check", str(FIXTURES / "rules" / "wrong_derivative_formula.py"), "--format", "json")
     report = json.loads(result.stdout)
     mismatch = [f for f in report["findings"] if f["rule"] == "gradient-mismatch"]
     assert mismatch and "Largest disagreement at" in mismatch[0]["message"]

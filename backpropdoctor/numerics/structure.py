@@ -25,6 +25,20 @@ class Layer:
         return ([self.weight] if self.weight else []) + self.biases
 
 
+def batch_and_width(x_shape, param_shapes) -> tuple[int | None, int | None]:
+    """Batch size and input width, read from X's shape: the side a weight shares is the input width."""
+    shape = list(x_shape or [])
+    if len(shape) != 2:
+        return (shape[0] if shape else None), None
+    widths = {d for s in param_shapes if len(s) == 2 for d in s}
+    rows, cols = shape
+    if cols in widths and rows not in widths:
+        return rows, cols
+    if rows in widths and cols not in widths:
+        return cols, rows
+    return rows, cols
+
+
 def _size(shape: tuple[int, ...]) -> int:
     n = 1
     for s in shape:

@@ -41,7 +41,72 @@ Name helpers by what they take (`dsigmoid_from_z`, `dsigmoid_from_output`), and
 multiply by the upstream gradient rather than passing it in.
 """
 
-from .base import Rule
+import numpy as np
+
+from ..numerics.backward import Step, Variant
+from .base import Rule, explained_bugs
+
+_ELEMENTWISE = ("sigmoid", "tanh")  # where f'(a) and f'(z) differ (for ReLU they agree)
+
+
+def _upstream_or_none(step: Step):
+    usable = step.upstream is not None and (not step.is_output or step.activation == "sigmoid")
+    return step.upstream if usable else None
+
+
+def _on_activation(step: Step) -> list[np.ndarray]:
+    g = _upstream_or_none(step)
+    if g is None or step.activation not in _ELEMENTWISE:
+        return []
+    return [g * step.derivative_of(step.a)]
+
+
+def _formula_on_preactivation(step: Step) -> list[np.ndarray]:
+    """The output-form derivative (a * (1 - a), 1 - a**2) fed the pre-activation z."""
+    g = _upstream_or_none(step)
+    if g is None or step.activation not in _ELEMENTWISE:
+        return []
+    z = step.z
+    return [g * (z * (1 - z) if step.activation == "sigmoid" else 1 - z ** 2)]
+
+
+def _on_upstream(step: Step) -> list[np.ndarray]:
+    """f'(upstream) in place of upstream * f'(z); the upstream may carry the loss's 1/N or not."""
+    g = _upstream_or_none(step)
+    if g is None or step.derivative_of(g) is None:
+        return []
+    c = step.ref.scale
+    return [step.derivative_of(k * g) for k in (1.0, -1.0, 1.0 / c, -1.0 / c)]
+
+
+VARIANTS = (
+    Variant("activation-derivative-wrong-tensor", "derivative", "on-activation",
+            "evaluates the activation derivative on the activation a = f(z) instead of on the pre-activation z "
+            "(f'(f(z)))",
+            "Evaluate the derivative on z, or use its output form: for sigmoid a * (1 - a), for tanh 1 - a**2, "
+            "where a is the activation.", _on_activation),
+    Variant("activation-derivative-wrong-tensor", "derivative", "formula-on-preactivation",
+            "uses the output form of the activation derivative (a * (1 - a), 1 - a**2) but feeds it the "
+            "pre-activation z",
+            "Feed that formula the activation a = f(z), not z (or use f'(z) written in terms of z).",
+            _formula_on_preactivation),
+    Variant("activation-derivative-wrong-tensor", "derivative", "on-upstream",
+            "applies the activation derivative to the incoming gradient (f'(upstream)) instead of multiplying the "
+            "incoming gradient by f'(z)",
+            "Write delta = upstream * f_prime(z), with z the pre-activation saved in the forward pass.", _on_upstream),
+    Variant("activation-derivative-wrong-tensor", "output", "on-activation",
+            "evaluates the output sigmoid's derivative on its output instead of its input",
+            "Use a * (1 - a) with a the sigmoid output, or sigmoid'(z) with z the logits.", _on_activation),
+    Variant("activation-derivative-wrong-tensor", "output", "formula-on-preactivation",
+            "uses a * (1 - a) for the output sigmoid's derivative but feeds it the logits z",
+            "Feed a * (1 - a) the sigmoid output a, not the logits.", _formula_on_preactivation),
+    Variant("activation-derivative-wrong-tensor", "output", "on-upstream",
+            "applies the output activation's derivative to the loss gradient (f'(dL/da)) instead of multiplying "
+            "dL/da by f'(z)",
+            "Write delta = dL_da * sigmoid_prime(z) (for sigmoid + cross-entropy this is simply a - y).",
+            _on_upstream),
+)
+
 
 RULE = Rule(
     name="activation-derivative-wrong-tensor",
@@ -49,4 +114,6 @@ RULE = Rule(
     category="diagnosis",
     summary="Activation derivative taken at the output or upstream grad, not at z.",
     doc=__doc__,
+    detect=lambda ctx: explained_bugs(ctx, RULE),
+    variants=VARIANTS,
 )

@@ -59,6 +59,12 @@ class Context:
     file: str
     findings: list[Finding] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
+    reference: Any = None  # numerics.reference.Reference, when the network was identified
+    explanation: Any = None  # numerics.backward.Explanation, when a wrong gradient was explained
+
+    def layer_number(self, index: int) -> int:
+        """A 0-based reference layer as the report counts it (from 1, at the input)."""
+        return index + 1
 
     @property
     def fit_tolerance(self) -> float:
@@ -87,6 +93,21 @@ class Context:
         order = [p.name for p in self.params]
         return sorted(hits, key=lambda hit: order.index(hit[0].name))
 
+    def explained_scales(self, accept) -> list[tuple[ParamCheck, float]]:
+        """Failing tensors a named bug explains, whose constant factor against it `accept`s.
+
+        A wrong step can come with a flipped sign or a stray 1/N as well:
+        those factors are findings of their own.
+        """
+        if self.explanation is None:
+            return []
+        hits = []
+        for p in self.params:
+            scale = self.explanation.scales.get(p.name)
+            if p.failed and p.name in self.explanation.explained and scale and accept(scale):
+                hits.append((p, scale))
+        return hits
+
     def finding(self, rule: "Rule", params: list[ParamCheck], message: str, fix: str | None,
                 evidence: dict[str, Any] | None = None, claim: bool = True, severity: str | None = None) -> Finding:
         """A finding on `params`; claimed parameters are not offered to later rules."""
@@ -101,6 +122,31 @@ class Context:
 Detector = Callable[[Context], list[Finding]]
 
 
+def explained_bugs(ctx: Context, rule: "Rule") -> list[Finding]:
+    """Findings for every step of the backward pass that the explanation pinned on one of `rule`'s variants."""
+    if ctx.explanation is None or ctx.reference is None:
+        return []
+    findings = []
+    by_name = {p.name: p for p in ctx.params}
+    for choice in ctx.explanation.bugs():
+        if choice.variant.rule != rule.name:
+            continue
+        names = [n for n in ctx.explanation.affected(choice, ctx.reference) if n in by_name]
+        params = [by_name[n] for n in names if by_name[n].failed]
+        if not params:
+            continue
+        layer = ctx.layer_number(choice.layer)
+        where = "the output layer" if choice.layer == len(ctx.reference.weights) - 1 else f"layer {layer}"
+        message = (f"At {where}, your backward pass {choice.variant.describe}. "
+                   f"This corrupts the gradient of {describe_params(params)}.")
+        evidence = {"variant": choice.variant.name, "site": choice.site, "layer": layer,
+                    "residual": choice.residual, "network": ctx.reference.describe()}
+        finding = ctx.finding(rule, params, message, choice.variant.fix, evidence)
+        finding.layers = [layer]
+        findings.append(finding)
+    return findings
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -109,6 +155,7 @@ class Rule:
     summary: str
     doc: str
     detect: Detector | None = None  # None: reserved, produced elsewhere or by a later stage
+    variants: tuple = ()  # backward-pass mistakes this rule names (numerics.backward.Variant)
 
     @property
     def sections(self) -> dict[str, str]:

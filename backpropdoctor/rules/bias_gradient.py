@@ -37,7 +37,34 @@ Without the loop: `dW1 = X.T @ dZ1` and `db1 = dZ1.sum(axis=0)`, with `dZ1`
 taken after multiplying by the activation derivative.
 """
 
-from .base import Rule
+import numpy as np
+
+from ..numerics.backward import Step, Variant
+from .base import Rule, explained_bugs
+
+
+def _last_sample(step: Step) -> list[np.ndarray]:
+    return [step.delta[-1]] if step.delta.shape[0] > 1 else []
+
+
+def _pre_derivative(step: Step) -> list[np.ndarray]:
+    if step.upstream is None or step.upstream.shape != step.delta.shape:
+        return []
+    # The upstream may or may not carry the loss's 1/N, as the user computed it.
+    return [k * step.upstream.sum(axis=0) for k in (1.0, 1.0 / step.ref.scale)] + [step.upstream[-1]]
+
+
+VARIANTS = (
+    Variant("bias-gradient", "bias", "last-sample",
+            "keeps only the last sample's bias gradient (assigned with = inside the loop over samples, "
+            "so each sample overwrites the one before)",
+            "Accumulate: db += delta inside the loop (or db = delta.sum(axis=0) for the whole batch).", _last_sample),
+    Variant("bias-gradient", "bias", "pre-derivative",
+            "builds the bias gradient from the incoming gradient before the activation derivative is applied",
+            "Sum the same delta the weight gradient uses (after multiplying by f'(z)): db = delta.sum(axis=0).",
+            _pre_derivative),
+)
+
 
 RULE = Rule(
     name="bias-gradient",
@@ -45,4 +72,6 @@ RULE = Rule(
     category="diagnosis",
     summary="Bias gradient from one sample, the wrong tensor or the wrong axis.",
     doc=__doc__,
+    detect=lambda ctx: explained_bugs(ctx, RULE),
+    variants=VARIANTS,
 )

@@ -37,6 +37,8 @@ from .base import Context, Rule, describe_params, fmt
 
 def detect(ctx: Context):
     hits = ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c < 0)
+    seen = {p.name for p, _ in hits}
+    hits += [(p, c) for p, c in ctx.explained_scales(lambda c: c < 0) if p.name not in seen]
     if not hits:
         return []
     params = [p for p, _ in hits]

@@ -44,6 +44,14 @@ def detect(ctx: Context):
         w = worst.comparison.worst[0]
         message += (f" Largest disagreement at {worst.name}[{', '.join(map(str, w['index']))}]: "
                     f"yours {fmt(w['analytic'])}, finite differences {fmt(w['numeric'])}.")
+    if ctx.reference is None:
+        message += (" The network was not recognised as a stack of dense layers with the usual activations and "
+                    "heads, so the diagnosis is partial: only the signatures above could be tested.")
+    else:
+        right = sorted({p.layer for p in ctx.params if not p.failed and p.layer and p.layer > top})
+        message += (f" backpropdoctor recognised the network ({ctx.reference.describe()})"
+                    + (f" and layers {', '.join(map(str, right))} are right" if right else "")
+                    + ", but no known mistake explains this layer's gradient: the diagnosis is partial.")
     fix = (f"Start at layer {top}, the failing layer nearest the output: the bug is in its backward step or just "
            "above it. Check each factor of the chain rule there against the forward pass.") if top else None
     evidence = {p.name: {"rel_error": p.comparison.rel_error, "cosine": p.comparison.cosine,

@@ -41,7 +41,28 @@ Every nonlinearity in the forward pass needs one matching multiplication in
 the backward pass.
 """
 
-from .base import Rule
+import numpy as np
+
+from ..numerics.backward import Step, Variant
+from .base import Rule, explained_bugs
+
+
+def _missing(step: Step) -> list[np.ndarray]:
+    if step.upstream is None or step.activation in ("identity", "softmax", "linear"):
+        return []
+    return [step.upstream]
+
+
+VARIANTS = (
+    Variant("missing-activation-derivative", "derivative", "missing",
+            "passes the gradient through the activation without multiplying by its derivative f'(z)",
+            "Multiply by the derivative: delta = upstream * f_prime(z).", _missing),
+    Variant("missing-activation-derivative", "output", "missing",
+            "uses dL/da as the output error without multiplying by the output activation's derivative",
+            "Multiply by the sigmoid's derivative: delta = dL_da * a * (1 - a) (or use sigmoid + cross-entropy, "
+            "where delta = a - y).", _missing),
+)
+
 
 RULE = Rule(
     name="missing-activation-derivative",
@@ -49,4 +70,6 @@ RULE = Rule(
     category="diagnosis",
     summary="Upstream gradient passed through an activation without f'(z).",
     doc=__doc__,
+    detect=lambda ctx: explained_bugs(ctx, RULE),
+    variants=VARIANTS,
 )

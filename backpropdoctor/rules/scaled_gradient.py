@@ -35,19 +35,32 @@ from .base import Context, Rule, describe_params, fmt
 
 def detect(ctx: Context):
     groups: dict[float, list] = {}
-    for p, c in ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c > 0):
+    hits = ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c > 0)
+    seen = {p.name for p, _ in hits}
+    hits += [(p, c) for p, c in ctx.explained_scales(lambda c: c > 0 and abs(c - 1) > ctx.fit_tolerance)
+             if p.name not in seen]
+    besides = {p.name for p, _ in hits} - seen  # factors on top of a named bug
+    for p, c in hits:
         key = next((k for k in groups if abs(k - c) <= ctx.fit_tolerance * k), c)
         groups.setdefault(key, []).append(p)
     findings = []
     for c, params in groups.items():
-        name = named_scale(c, ctx.batch_size)
+        fan_ins = {lay.fan_in for lay in ctx.layers if lay.index in {p.layer for p in params}}
+        name = named_scale(c, ctx.batch_size, fan_ins.pop() if len(fan_ins) == 1 else None)
         factor = f"{fmt(c)} times the true gradient" + (f" ({name})" if name else "")
-        message = (f"The gradient of {describe_params(params)} is {factor}: "
-                   f"right direction (cosine {fmt(min(p.comparison.cosine for p in params))}), wrong size.")
+        if any(p.name in besides for p in params):
+            message = (f"Besides the bug named above, the gradient of {describe_params(params)} carries a stray "
+                       f"factor: it is {factor}.")
+        else:
+            message = (f"The gradient of {describe_params(params)} is {factor}: "
+                       f"right direction (cosine {fmt(min(p.comparison.cosine for p in params))}), wrong size.")
         if name and "batch size" in name and c > 1:
             fix = "Divide the gradient by the batch size, as the loss averages over the batch (or make the loss a sum)."
         elif name and "batch size" in name:
             fix = "The gradient is divided by the batch size once too often, or the loss is a sum while the gradient averages."
+        elif name and "input width" in name:
+            fix = ("Divide by the number of samples (the batch axis of the layer's input), not by its number of "
+                   "features: check which axis your .shape[...] reads.")
         elif name == "2":
             fix = "A factor 2 is counted twice: the loss has a 1/2 in front of the square, or the 2 of the square is applied twice."
         elif name == "1/2":

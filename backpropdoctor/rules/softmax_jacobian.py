@@ -40,7 +40,53 @@ apply the full Jacobian per sample:
 `dz2 = p * (dp - np.sum(dp * p, axis=1, keepdims=True))`.
 """
 
-from .base import Rule
+import numpy as np
+
+from ..numerics.backward import Step, Variant
+from ..numerics.reference import head_output
+from .base import Rule, explained_bugs
+
+
+def _jacobian_times(s: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """J(s) v per sample, with J = diag(s) - s s^T."""
+    return s * (v - np.sum(s * v, axis=1, keepdims=True))
+
+
+def _again(step: Step) -> list[np.ndarray]:
+    if not step.is_output or step.ref.head != "softmax-ce":
+        return []
+    return [_jacobian_times(step.a, step.ref.output_delta(step.fwd))]
+
+
+def _diagonal_again(step: Step) -> list[np.ndarray]:
+    if not step.is_output or step.ref.head != "softmax-ce":
+        return []
+    return [step.a * (1 - step.a) * step.ref.output_delta(step.fwd)]
+
+
+def _diagonal_only(step: Step) -> list[np.ndarray]:
+    if not step.is_output or step.ref.head != "softmax-mse" or step.upstream is None:
+        return []
+    s = head_output(step.ref.head, step.z)
+    return [step.upstream * s * (1 - s)]
+
+
+VARIANTS = (
+    Variant("softmax-jacobian", "output", "jacobian-again",
+            "multiplies the output error by the softmax Jacobian, but probs - targets is already the gradient "
+            "with respect to the logits (the Jacobian is applied twice)",
+            "Use dL/dz = probs - targets directly (divided by the batch size if the loss is a mean); "
+            "drop the multiplication by the softmax Jacobian.", _again),
+    Variant("softmax-jacobian", "output", "diagonal-again",
+            "multiplies probs - targets by s * (1 - s), as if the softmax were a sigmoid; probs - targets is already "
+            "the gradient with respect to the logits",
+            "Use dL/dz = probs - targets directly; drop the s * (1 - s) factor.", _diagonal_again),
+    Variant("softmax-jacobian", "output", "diagonal-only",
+            "multiplies dL/dprobs by s * (1 - s) only, but a softmax mixes its outputs: the full Jacobian is needed",
+            "Use dz = s * (dp - np.sum(dp * s, axis=1, keepdims=True)), or switch to softmax + cross-entropy "
+            "where dz = probs - targets.", _diagonal_only),
+)
+
 
 RULE = Rule(
     name="softmax-jacobian",
@@ -48,4 +94,6 @@ RULE = Rule(
     category="diagnosis",
     summary="Softmax Jacobian applied on top of p - y, or only its diagonal used.",
     doc=__doc__,
+    detect=lambda ctx: explained_bugs(ctx, RULE),
+    variants=VARIANTS,
 )

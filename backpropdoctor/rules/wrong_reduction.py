@@ -38,7 +38,42 @@ Keep the batch axis until the final product with the layer's inputs; only
 bias gradients are summed directly.
 """
 
-from .base import Rule
+import numpy as np
+
+from ..numerics.backward import Step, Variant
+from .base import Rule, explained_bugs
+
+
+def _reduced_before_chain(step: Step) -> list[np.ndarray]:
+    g = step.upstream
+    if step.is_output and step.ref.head == "softmax-ce":
+        d = step.ref.output_delta(step.fwd)
+        return [np.broadcast_to(d.sum(axis=0), d.shape).copy()]
+    if g is None:
+        return []
+    summed = np.broadcast_to(g.sum(axis=0), g.shape)
+    factor = step.derivative_of(step.z)
+    return [summed * (1.0 if factor is None else factor)]
+
+
+def _outer_of_sums(step: Step) -> list[np.ndarray]:
+    return [np.outer(step.prev.sum(axis=0), step.delta.sum(axis=0))]
+
+
+VARIANTS = (
+    Variant("wrong-reduction", "output", "reduced-before-chain",
+            "sums the output error over the batch before the chain rule, so every sample gets the batch total",
+            "Keep one row (or column) per sample through the chain rule; sum over the batch only in the "
+            "weight and bias gradients (dW = X.T @ delta).", _reduced_before_chain),
+    Variant("wrong-reduction", "derivative", "reduced-before-chain",
+            "sums the incoming gradient over the batch before multiplying by the activation derivative",
+            "Multiply per sample (upstream * f_prime(z), both of shape batch x units), then reduce in dW.",
+            _reduced_before_chain),
+    Variant("wrong-reduction", "weight", "outer-of-sums",
+            "reduces the batch before the outer product (sum of inputs times sum of errors)",
+            "Take the outer product per sample and sum those: dW = X.T @ delta.", _outer_of_sums),
+)
+
 
 RULE = Rule(
     name="wrong-reduction",
@@ -46,4 +81,6 @@ RULE = Rule(
     category="diagnosis",
     summary="Batch summed or averaged before the chain rule, or over the wrong axis.",
     doc=__doc__,
+    detect=lambda ctx: explained_bugs(ctx, RULE),
+    variants=VARIANTS,
 )
