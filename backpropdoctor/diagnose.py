@@ -14,6 +14,7 @@ import numpy as np
 
 from . import rules
 from .numerics.compare import Comparison, compare
+from .lines import TraceView, runs_per_layer
 from .numerics.backward import explain
 from .numerics.finite_diff import FLOAT32, FLOAT64, Probe
 from .numerics.reference import Reference
@@ -116,8 +117,15 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         variants = [v for rule in rules.catalogue().values() for v in rule.variants]
         with np.errstate(all="ignore"):
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
+    ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
+    ctx.user_gradients = user_grads
     for rule in rules.detectors():
         ctx.findings.extend(rule.detect(ctx))
+    for f in ctx.findings:
+        rule = rules.get(f.rule)
+        if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
+            f.line = rule.locate(ctx, f)
+    _share_layer_code_lines(ctx)
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
             f.file = file
@@ -138,6 +146,19 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
                   adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
                   loss=base_loss, elapsed=elapsed, output=output)
+
+
+def _share_layer_code_lines(ctx: Context) -> None:
+    """A layer too small to match (one unit) shares its line with the same mistake in another layer,
+    when that line sits in code every layer runs (a layer object's backward method)."""
+    for f in ctx.findings:
+        if f.line is not None:
+            continue
+        key = (f.rule, f.evidence.get("variant"))
+        twin = next((g for g in ctx.findings if g is not f and g.line is not None
+                     and (g.rule, g.evidence.get("variant")) == key and runs_per_layer(ctx.trace, g.line)), None)
+        if twin is not None:
+            f.line = twin.line
 
 
 def _notes(m: dict[str, Any], precision, parameters: list[ParamResult]) -> list[str]:

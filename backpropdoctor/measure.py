@@ -21,6 +21,7 @@ from .numerics.compare import compare
 from .numerics.finite_diff import Precision, Probe, directional_derivative, precision_for, probe
 from .numerics.reference import identify
 from .numerics.structure import batch_and_width, infer_layers
+from .tracing import Trace, trace_call
 
 FULL_CHECK_LIMIT = 64  # tensors up to this size are checked element by element
 SAMPLED_COORDINATES = 24
@@ -191,10 +192,10 @@ def _measure_tensor(session: Session, name: str, gradient: np.ndarray, base_loss
         "directions": [p.to_list() for p in dir_probes], "values": values,
         "gradient_norm": float(np.linalg.norm(gradient)), "param_norm": float(np.linalg.norm(flat)),
     }
-    if array.ndim == 2 and array.shape[0] == array.shape[1] > 1:
-        verdict = compare(array.shape, coords, probes, dir_probes, np.array(values), base_loss, precision)
-        if not verdict.passed:
-            record["transposed_probes"] = _transposed_probes(session, array, coords, gradient, base_loss, precision)
+    verdict = compare(array.shape, coords, probes, dir_probes, np.array(values), base_loss, precision)
+    record["suspect"] = not verdict.passed  # only steers further measurement; the parent judges for itself
+    if array.ndim == 2 and array.shape[0] == array.shape[1] > 1 and not verdict.passed:
+        record["transposed_probes"] = _transposed_probes(session, array, coords, gradient, base_loss, precision)
     return record
 
 
@@ -263,7 +264,8 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         if model.update is not None:
             update_record = _judge_update(session, lambda: session.update_step(raw_grads, 1e-3), precision, "update")
     else:
-        lr = 1e-3 if precision.name == "float64" else 1e-1
+        # Small enough that an update made halfway through the user's pass barely shows in the rest of it.
+        lr = 1e-6 if precision.name == "float64" else 1e-1
         steps = session.step(lr)
         grads = {name: -s / lr for name, s in steps.items()}
         source = "train_step"
@@ -271,6 +273,7 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
 
     parameters = [_measure_tensor(session, name, grads[name], base_loss, precision, rng) for name in model.params]
     reference = _identify(session, rng) if not session.seeded else None
+    trace = _trace(session, source) if any(p["suspect"] for p in parameters) else None
     leftover = _restore(model.params, original)
     X = np.asarray(model.X) if not isinstance(model.X, np.ndarray) else model.X
     y = np.asarray(model.y) if not isinstance(model.y, np.ndarray) else model.y
@@ -289,8 +292,25 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         "parameters": parameters,
         "update": update_record,
         "reference": reference,
-        "arrays": _arrays(model, grads),
+        "trace": None if trace is None else {"records": [[line, key, call] for line, key, _, call in trace.records],
+                                             "truncated": trace.truncated},
+        "arrays": {**_arrays(model, grads),
+                   **({} if trace is None else {f"trace:{i}": v for i, (_, _, v, _) in enumerate(trace.records)})},
     }
+
+
+def _trace(session: Session, source: str) -> Trace | None:
+    """Line-by-line values of one call of the user's gradient computation."""
+    model = session.model
+    if source == "gradients":
+        call = lambda: session._guard(model.mapping["gradients"], model.gradients)  # noqa: E731
+    else:
+        call = lambda: session.step(1e-9)  # noqa: E731  (tiny: an update made mid-pass barely shows)
+    try:
+        _, trace = trace_call(call, model.file)
+    except UserCodeError:
+        return None
+    return trace
 
 
 def _arrays(model: LoadedModel, grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -25,6 +25,7 @@ class Finding:
     source: list[tuple[int, str]] = field(default_factory=list)  # (line number, text) around `line`
     verified: bool = False
     patch: str | None = None
+    origin: Any = field(default=None, repr=False, compare=False)  # what produced it (for locating its line)
 
     @property
     def layer(self) -> int | None:
@@ -32,7 +33,8 @@ class Finding:
         return max(self.layers) if self.layers else None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origin"}
+        d["evidence"] = dict(self.evidence)
         d["layer"] = self.layer
         d["source"] = [{"line": n, "text": t} for n, t in self.source]
         return d

@@ -84,6 +84,8 @@ CASES = {
     "dropout_loss.py": (set(), {"nondeterministic-loss"}, 0, "warn", "nondeterministic-loss", set(), []),
     "grads_mutates_params.py": ({"params-mutated"}, set(), 1, "fail", "params-mutated", {"W1"}, [1]),
     "model_object_scaled.py": ({"scaled-gradient"}, set(), 1, "fail", "scaled-gradient", {"b2"}, [2]),
+    "wrong_derivative_formula.py": ({"gradient-mismatch"}, set(), 1, "fail", "gradient-mismatch",
+                                    {"W_hidden", "b_hidden"}, [1]),
 }
 
 

@@ -19,7 +19,7 @@ def load_module(path: str) -> types.ModuleType:
         raise UserCodeError("protocol-mismatch", f"{path}: no such file")
     source = file.read_text(encoding="utf-8", errors="replace")
     try:
-        code = compile(source, str(file), "exec")
+        code = compile(source, str(file.resolve()), "exec")
     except SyntaxError as exc:
         text = (exc.text or "").rstrip("\n")
         hint = None

@@ -71,6 +71,7 @@ class Variant:
     describe: str  # what the user's code does, e.g. "applies the softmax Jacobian on top of probs - targets"
     fix: str  # what to write instead
     compute: Callable[[Step], list[np.ndarray]]
+    marker: Callable[[Step], list[np.ndarray]] | None = None  # first wrong intermediate, if not the result itself
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Choice:
     layer: int
     variant: Variant | None  # None: the correct step
     residual: float
+    value: np.ndarray | None = None  # what the chosen step computes (rows layout)
+    correct: np.ndarray | None = None  # what the correct step computes from the same inputs
+    markers: list[np.ndarray] = field(default_factory=list)  # intermediates that first show the mistake
 
 
 @dataclass
@@ -90,6 +94,8 @@ class Explanation:
     residuals: dict[str, float] = field(default_factory=dict)
     explained: set[str] = field(default_factory=set)
     unexplained_from: int | None = None  # first layer (0-based, from the output down) nothing explained
+    output_forms: list[np.ndarray] = field(default_factory=list)  # correct dL/dz and dL/da at the output
+    deltas: dict[int, np.ndarray] = field(default_factory=dict)  # dL/dz per layer, as the user's pass has it
 
     def bugs(self) -> list[Choice]:
         return [c for c in self.choices if c.variant is not None]
@@ -140,6 +146,7 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
     n = len(ref.weights)
     upstream = output_upstream(ref, fwd)
     correct_delta = ref.output_delta(fwd)
+    out.output_forms = [correct_delta] + ([upstream] if upstream is not None else [])
     for i in reversed(range(n)):
         prev = fwd.inputs if i == 0 else fwd.a[i - 1]
         step = Step(ref, fwd, i, upstream=upstream, prev=prev)
@@ -162,12 +169,14 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
         if wres > tolerance:
             out.unexplained_from = i
             break
-        out.choices.append(Choice(site, i, variant, wres))
+        step.delta = delta
+        markers = variant.marker(step) if variant is not None and variant.marker is not None else []
+        out.choices.append(Choice(site, i, variant, wres, value=delta, correct=correct, markers=markers))
+        out.deltas[i] = delta
         if wchoice is not None:
             out.choices.append(Choice("weight", i, wchoice, wres))
         out.scales[wname], out.residuals[wname] = wscale, wres
         out.explained.add(wname)
-        step.delta = delta
         if bname is not None:
             bchoice, bscale, bres = _best(step, by_site["bias"], lambda st: st.delta.sum(axis=0), user[bname], tolerance,
                                           prefer_scale=wscale)

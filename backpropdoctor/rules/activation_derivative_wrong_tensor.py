@@ -44,7 +44,7 @@ multiply by the upstream gradient rather than passing it in.
 import numpy as np
 
 from ..numerics.backward import Step, Variant
-from .base import Rule, explained_bugs
+from .base import Rule, explained_bugs, locate_choice
 
 _ELEMENTWISE = ("sigmoid", "tanh")  # where f'(a) and f'(z) differ (for ReLU they agree)
 
@@ -116,4 +116,5 @@ RULE = Rule(
     doc=__doc__,
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
+    locate=locate_choice,
 )

@@ -19,6 +19,7 @@ from ..numerics.compare import Comparison
 from ..numerics.finite_diff import Precision
 from ..numerics.signatures import FIT_TOLERANCE
 from ..numerics.structure import Layer
+from ..lines import first_line, last_assignment, last_in_computing_call
 from ..report import Finding
 
 CATEGORIES = {
@@ -60,6 +61,8 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
     reference: Any = None  # numerics.reference.Reference, when the network was identified
+    trace: Any = None  # lines.TraceView of one gradient call, when one was recorded
+    user_gradients: dict[str, Any] = field(default_factory=dict)  # the user's gradients, full tensors
     explanation: Any = None  # numerics.backward.Explanation, when a wrong gradient was explained
 
     def layer_number(self, index: int) -> int:
@@ -122,6 +125,31 @@ class Context:
 Detector = Callable[[Context], list[Finding]]
 
 
+def locate_choice(ctx: Context, finding: Finding) -> int | None:
+    """The first line computing the wrong step a diagnosis finding names."""
+    choice = finding.origin
+    if choice is None:
+        return None
+    if choice.site in ("bias", "weight"):
+        name = finding.parameters[0] if finding.parameters else None
+        delta = ctx.explanation.deltas.get(choice.layer) if ctx.explanation is not None else None
+        if name not in ctx.user_gradients or delta is None:
+            return None
+        return last_in_computing_call(ctx.trace, ctx.user_gradients[name], [delta])
+    exclude = [choice.correct] if choice.correct is not None else []
+    return first_line(ctx.trace, list(choice.markers) + [choice.value], exclude=exclude)
+
+
+def locate_final(ctx: Context, finding: Finding) -> int | None:
+    """The last line that assigned the gradient the user handed over (for a wrong final tensor)."""
+    for name in finding.parameters:
+        if name in ctx.user_gradients:
+            line = last_assignment(ctx.trace, ctx.user_gradients[name])
+            if line is not None:
+                return line
+    return None
+
+
 def explained_bugs(ctx: Context, rule: "Rule") -> list[Finding]:
     """Findings for every step of the backward pass that the explanation pinned on one of `rule`'s variants."""
     if ctx.explanation is None or ctx.reference is None:
@@ -143,6 +171,7 @@ def explained_bugs(ctx: Context, rule: "Rule") -> list[Finding]:
                     "residual": choice.residual, "network": ctx.reference.describe()}
         finding = ctx.finding(rule, params, message, choice.variant.fix, evidence)
         finding.layers = [layer]
+        finding.origin = choice
         findings.append(finding)
     return findings
 
@@ -156,6 +185,7 @@ class Rule:
     doc: str
     detect: Detector | None = None  # None: reserved, produced elsewhere or by a later stage
     variants: tuple = ()  # backward-pass mistakes this rule names (numerics.backward.Variant)
+    locate: Callable[["Context", Finding], int | None] | None = None  # the line in the user's file
 
     @property
     def sections(self) -> dict[str, str]:

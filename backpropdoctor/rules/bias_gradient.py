@@ -40,7 +40,7 @@ taken after multiplying by the activation derivative.
 import numpy as np
 
 from ..numerics.backward import Step, Variant
-from .base import Rule, explained_bugs
+from .base import Rule, explained_bugs, locate_choice
 
 
 def _last_sample(step: Step) -> list[np.ndarray]:
@@ -74,4 +74,5 @@ RULE = Rule(
     doc=__doc__,
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
+    locate=locate_choice,
 )

@@ -32,6 +32,7 @@ subtract; change both together if they were cancelling each other.
 """
 
 from ..numerics.signatures import named_scale, scale_fit
+from ..lines import first_line
 from .base import Context, Rule, describe_params, fmt
 
 
@@ -58,5 +59,18 @@ def detect(ctx: Context):
     return [ctx.finding(RULE, params, message, fix, evidence)]
 
 
+def locate(ctx: Context, finding) -> int | None:
+    """The first line holding the output error with its sign reversed."""
+    e = ctx.explanation
+    if e is None:
+        return None
+    targets = [-f for f in e.output_forms]
+    top = next((c for c in e.choices if c.site == "output"), None)
+    if top is not None and top.variant is not None:
+        targets += [-m for m in top.markers] + [-top.value]
+    return first_line(ctx.trace, targets, accept=lambda c: c > 0)
+
+
 RULE = Rule(name="flipped-sign", severity="error", category="gradient",
-            summary="The analytic gradient is the negative of the true gradient.", doc=__doc__, detect=detect)
+            summary="The analytic gradient is the negative of the true gradient.", doc=__doc__, detect=detect,
+            locate=locate)

@@ -44,7 +44,7 @@ the backward pass.
 import numpy as np
 
 from ..numerics.backward import Step, Variant
-from .base import Rule, explained_bugs
+from .base import Rule, explained_bugs, locate_choice
 
 
 def _missing(step: Step) -> list[np.ndarray]:
@@ -72,4 +72,5 @@ RULE = Rule(
     doc=__doc__,
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
+    locate=locate_choice,
 )

@@ -27,7 +27,7 @@ Fill in a gradient for every parameter the loss uses, biases included.
 
 import numpy as np
 
-from .base import Context, Rule, describe_params
+from .base import Context, Rule, locate_final, describe_params
 
 
 def detect(ctx: Context):
@@ -49,4 +49,4 @@ def detect(ctx: Context):
 
 RULE = Rule(name="missing-gradient", severity="error", category="gradient",
             summary="The analytic gradient is zero where the loss depends on the parameter.",
-            doc=__doc__, detect=detect)
+            doc=__doc__, detect=detect, locate=locate_final)

@@ -28,7 +28,7 @@ term, or neither does (and the update applies weight decay explicitly).
 """
 
 from ..numerics.signatures import regularization_fit
-from .base import Context, Rule, describe_params, fmt
+from .base import Context, Rule, locate_final, describe_params, fmt
 
 
 def detect(ctx: Context):
@@ -59,4 +59,4 @@ def detect(ctx: Context):
 
 RULE = Rule(name="regularization-gradient", severity="error", category="gradient",
             summary="analytic - numeric is proportional to the parameter: an L2 term missing or doubled.",
-            doc=__doc__, detect=detect)
+            doc=__doc__, detect=detect, locate=locate_final)

@@ -30,7 +30,8 @@ mean, the 2 of a square, the 1/2 you may have put in front of it.
 """
 
 from ..numerics.signatures import named_scale, scale_fit
-from .base import Context, Rule, describe_params, fmt
+from ..lines import first_line
+from .base import Context, Rule, describe_params, fmt, locate_final
 
 
 def detect(ctx: Context):
@@ -71,5 +72,18 @@ def detect(ctx: Context):
     return findings
 
 
+def locate(ctx: Context, finding) -> int | None:
+    """Where the stray factor enters: the first error signal carrying it, else the final gradient's line."""
+    e, scale = ctx.explanation, finding.evidence.get("scale")
+    if e is not None and scale and finding.layers:
+        delta = e.deltas.get(max(finding.layers) - 1)
+        if delta is not None:
+            line = first_line(ctx.trace, [delta], accept=lambda c: abs(c / scale - 1) < 1e-4)
+            if line is not None:
+                return line
+    return locate_final(ctx, finding)
+
+
 RULE = Rule(name="scaled-gradient", severity="error", category="gradient",
-            summary="The analytic gradient is a constant multiple of the true gradient.", doc=__doc__, detect=detect)
+            summary="The analytic gradient is a constant multiple of the true gradient.", doc=__doc__, detect=detect,
+            locate=locate)

@@ -44,7 +44,7 @@ import numpy as np
 
 from ..numerics.backward import Step, Variant
 from ..numerics.reference import head_output
-from .base import Rule, explained_bugs
+from .base import Rule, explained_bugs, locate_choice
 
 
 def _jacobian_times(s: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -96,4 +96,5 @@ RULE = Rule(
     doc=__doc__,
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
+    locate=locate_choice,
 )

@@ -26,7 +26,7 @@ The gradient of W always has W's shape: for `z = X @ W` it is
 `X.T @ dz`; for `z = W @ x` (samples in columns) it is `dz @ x.T`.
 """
 
-from .base import Context, Rule, describe_params
+from .base import Context, Rule, locate_final, describe_params
 
 
 def detect(ctx: Context):
@@ -48,4 +48,4 @@ def detect(ctx: Context):
 
 
 RULE = Rule(name="transposed-gradient", severity="error", category="gradient",
-            summary="A weight's gradient is the transpose of the true gradient.", doc=__doc__, detect=detect)
+            summary="A weight's gradient is the transpose of the true gradient.", doc=__doc__, detect=detect, locate=locate_final)

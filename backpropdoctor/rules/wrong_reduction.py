@@ -41,7 +41,7 @@ bias gradients are summed directly.
 import numpy as np
 
 from ..numerics.backward import Step, Variant
-from .base import Rule, explained_bugs
+from .base import Rule, explained_bugs, locate_choice
 
 
 def _reduced_before_chain(step: Step) -> list[np.ndarray]:
@@ -56,6 +56,14 @@ def _reduced_before_chain(step: Step) -> list[np.ndarray]:
     return [summed * (1.0 if factor is None else factor)]
 
 
+def _summed_upstream(step: Step) -> list[np.ndarray]:
+    """The batch total itself: the line that takes the sum is the line to fix."""
+    g = step.upstream
+    if step.is_output and step.ref.head == "softmax-ce":
+        g = step.ref.output_delta(step.fwd)
+    return [] if g is None else [np.broadcast_to(g.sum(axis=0), g.shape).copy()]
+
+
 def _outer_of_sums(step: Step) -> list[np.ndarray]:
     return [np.outer(step.prev.sum(axis=0), step.delta.sum(axis=0))]
 
@@ -64,11 +72,11 @@ VARIANTS = (
     Variant("wrong-reduction", "output", "reduced-before-chain",
             "sums the output error over the batch before the chain rule, so every sample gets the batch total",
             "Keep one row (or column) per sample through the chain rule; sum over the batch only in the "
-            "weight and bias gradients (dW = X.T @ delta).", _reduced_before_chain),
+            "weight and bias gradients (dW = X.T @ delta).", _reduced_before_chain, _summed_upstream),
     Variant("wrong-reduction", "derivative", "reduced-before-chain",
             "sums the incoming gradient over the batch before multiplying by the activation derivative",
             "Multiply per sample (upstream * f_prime(z), both of shape batch x units), then reduce in dW.",
-            _reduced_before_chain),
+            _reduced_before_chain, _summed_upstream),
     Variant("wrong-reduction", "weight", "outer-of-sums",
             "reduces the batch before the outer product (sum of inputs times sum of errors)",
             "Take the outer product per sample and sum those: dW = X.T @ delta.", _outer_of_sums),
@@ -83,4 +91,5 @@ RULE = Rule(
     doc=__doc__,
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
+    locate=locate_choice,
 )
