@@ -11,10 +11,32 @@ if TYPE_CHECKING:
     from .report import Report
 
 
-def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0) -> "Report":
-    """Run the user's file in a child process and judge what it measured."""
-    file = str(path)
-    child = Child(file, timeout=timeout, seed=seed)
+def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True) -> "Report":
+    """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
+    report = _check(str(path), timeout, seed)
+    if fix and any(f.candidates for f in report.findings):
+        from .repair import verify
+
+        verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
+               lambda finding, repaired: _still_there(finding, repaired, report))
+    return report
+
+
+def _still_there(finding, repaired: "Report", original: "Report") -> bool:
+    """The repaired copy still shows the finding, fails to load, or shows a rule the original did not."""
+    if repaired.status == "error":
+        return True
+    before = {f.rule for f in original.findings}
+    for f in repaired.findings:
+        if f.rule not in before and f.severity == "error":
+            return True
+        if f.rule == finding.rule and (not finding.layers or set(f.layers) & set(finding.layers)):
+            return True
+    return False
+
+
+def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
+    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir)
     # Import the judging side (numpy included) while the child starts up.
     from .diagnose import MalformedMeasurement, diagnose, from_error
 

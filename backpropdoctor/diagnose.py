@@ -19,6 +19,7 @@ from .numerics.backward import explain
 from .numerics.finite_diff import FLOAT32, FLOAT64, Probe
 from .numerics.reference import Reference
 from .numerics.structure import batch_and_width, infer_layers, layer_of
+from .repair import Site
 from .report import Finding, ParamResult, Report, status_of
 from .rules.base import Context, ParamCheck
 
@@ -118,7 +119,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         with np.errstate(all="ignore"):
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
-    ctx.user_gradients = user_grads
+    ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
     for rule in rules.detectors():
         ctx.findings.extend(rule.detect(ctx))
     for f in ctx.findings:
@@ -126,6 +127,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
             f.line = rule.locate(ctx, f)
     _share_layer_code_lines(ctx)
+    _propose_repairs(ctx)
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
             f.file = file
@@ -146,6 +148,20 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
                   adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
                   loss=base_loss, elapsed=elapsed, output=output)
+
+
+def _propose_repairs(ctx: Context) -> None:
+    """Candidate edits for each located finding (verified later, by checking repaired copies)."""
+    for f in ctx.findings:
+        rule = rules.get(f.rule)
+        if rule is None or rule.repairs is None or not f.line:
+            continue
+        site = Site.at(ctx.file, f.line)
+        if site is not None:
+            try:
+                f.candidates = rule.repairs(ctx, f, site)
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+                f.candidates = []
 
 
 def _share_layer_code_lines(ctx: Context) -> None:

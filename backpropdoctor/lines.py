@@ -159,3 +159,28 @@ def runs_per_layer(view: TraceView | None, line: int) -> bool:
     if view is None:
         return False
     return len({call for rec_line, _, _, call in view.records if rec_line == line}) > 1
+
+
+def names_showing(view: TraceView | None, target: np.ndarray, line: int | None = None,
+                  any_factor: bool = False) -> list[str]:
+    """Variables (written as the user wrote them: x, self.x, d['k']) holding `target` (factor 1, or any).
+
+    With `line`, only variables of the function that runs that line. Used
+    only to write a fix in the user's own terms, never to decide a verdict.
+    """
+    if view is None:
+        return []
+    calls = None if line is None else {call for rec_line, _, _, call in view.records if rec_line == line}
+    target = np.asarray(target, dtype=np.float64)
+    names: list[str] = []
+    for _, key, value, call in view.records:
+        if key in names or (calls is not None and call not in calls):
+            continue
+        if target.size < 2 or not _informative(target.ravel()):
+            same = value.size == target.size and np.allclose(value.ravel(), target.ravel(), rtol=1e-9, atol=0)
+        else:
+            found = match(value, target)
+            same = bool(found) and (any_factor or any(abs(c - 1.0) <= 1e-6 for c in found[0]))
+        if same:
+            names.append(key)
+    return names

@@ -26,6 +26,7 @@ class Finding:
     verified: bool = False
     patch: str | None = None
     origin: Any = field(default=None, repr=False, compare=False)  # what produced it (for locating its line)
+    candidates: list = field(default_factory=list, repr=False, compare=False)  # edits to verify (repair.Edit)
 
     @property
     def layer(self) -> int | None:
@@ -33,7 +34,7 @@ class Finding:
         return max(self.layers) if self.layers else None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origin"}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("origin", "candidates")}
         d["evidence"] = dict(self.evidence)
         d["layer"] = self.layer
         d["source"] = [{"line": n, "text": t} for n, t in self.source]

@@ -66,17 +66,19 @@ class Child:
     do its own imports while the child starts.
     """
 
-    def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB):
+    def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
+                 search_dir: str | None = None):
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
         self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
         request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
-                              "memory_mb": memory_mb})
+                              "memory_mb": memory_mb, "search_dir": search_dir})
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
-                                         cwd=str(Path(file).resolve().parent), start_new_session=True)
+                                         cwd=search_dir or str(Path(file).resolve().parent),
+                                         start_new_session=True)
         self.started = time.monotonic()
 
     def result(self) -> dict[str, Any]:
@@ -187,6 +189,9 @@ def child_main(argv: list[str]) -> None:
     try:
         from .adapters import UserCodeError, load
         from .measure import Options, measure
+
+        if request.get("search_dir"):  # a repaired copy still imports its original neighbours
+            sys.path.insert(0, request["search_dir"])
 
         try:
             model = load(request["file"])

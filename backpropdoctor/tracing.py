@@ -68,7 +68,10 @@ class _Watcher:
         if event == "call" and frame.f_code.co_filename == self.target:
             self.calls += 1
             self.call_of[id(frame)] = self.calls
-            self.seen[id(frame)] = {k: v.copy() for k, v in _arrays_in(frame.f_locals).items()}
+            entry = _arrays_in(frame.f_locals)
+            for name, value in entry.items():  # arguments and attributes: what the function can refer to
+                self.trace.add(frame.f_lineno, name, value, self.calls)
+            self.seen[id(frame)] = {k: v.copy() for k, v in entry.items()}
             self.last_line[id(frame)] = frame.f_lineno
             return self.local_trace
         return None

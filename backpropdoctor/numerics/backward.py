@@ -96,6 +96,7 @@ class Explanation:
     unexplained_from: int | None = None  # first layer (0-based, from the output down) nothing explained
     output_forms: list[np.ndarray] = field(default_factory=list)  # correct dL/dz and dL/da at the output
     deltas: dict[int, np.ndarray] = field(default_factory=dict)  # dL/dz per layer, as the user's pass has it
+    upstreams: dict[int, np.ndarray] = field(default_factory=dict)  # dL/da per layer (None-free), ditto
 
     def bugs(self) -> list[Choice]:
         return [c for c in self.choices if c.variant is not None]
@@ -173,6 +174,8 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
         markers = variant.marker(step) if variant is not None and variant.marker is not None else []
         out.choices.append(Choice(site, i, variant, wres, value=delta, correct=correct, markers=markers))
         out.deltas[i] = delta
+        if upstream is not None:
+            out.upstreams[i] = upstream
         if wchoice is not None:
             out.choices.append(Choice("weight", i, wchoice, wres))
         out.scales[wname], out.residuals[wname] = wscale, wres

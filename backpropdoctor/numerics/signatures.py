@@ -56,13 +56,16 @@ def is_zero(analytic: np.ndarray, numeric: np.ndarray, floor: float) -> bool:
 
 def named_scale(c: float, batch_size: int | None, fan_in: int | None = None) -> str | None:
     """A human name for a scale factor, when it is one of the usual suspects."""
-    candidates: list[tuple[float, str]] = [(2.0, "2"), (0.5, "1/2")]
+    candidates: list[tuple[float, str]] = []
+    if fan_in and fan_in > 2 and fan_in != batch_size:
+        wrong_axis = "divided by the number of features instead of the number of samples"
+        candidates += [(1.0 / fan_in, f"1/the layer's input width (1/{fan_in}): {wrong_axis}")]
+        if batch_size:
+            candidates += [(batch_size / fan_in, f"batch size / input width ({batch_size}/{fan_in}): {wrong_axis}")]
+    candidates += [(2.0, "2"), (0.5, "1/2")]
     if batch_size and batch_size > 2:
         candidates += [(float(batch_size), f"the batch size ({batch_size})"),
                        (1.0 / batch_size, f"1/batch size (1/{batch_size})")]
-    if fan_in and fan_in > 2 and fan_in != batch_size:
-        candidates += [(1.0 / fan_in, f"1/the layer's input width (1/{fan_in}): divided by the number of features "
-                                      "instead of the number of samples")]
     for value, name in candidates:
         if abs(c - value) <= 1e-3 * value:
             return name

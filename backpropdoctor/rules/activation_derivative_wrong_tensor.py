@@ -41,9 +41,13 @@ Name helpers by what they take (`dsigmoid_from_z`, `dsigmoid_from_output`), and
 multiply by the upstream gradient rather than passing it in.
 """
 
+import ast
+
 import numpy as np
 
+from ..lines import names_showing
 from ..numerics.backward import Step, Variant
+from ..repair import Edit, Site, expression
 from .base import Rule, explained_bugs, locate_choice
 
 _ELEMENTWISE = ("sigmoid", "tanh")  # where f'(a) and f'(z) differ (for ReLU they agree)
@@ -75,8 +79,63 @@ def _on_upstream(step: Step) -> list[np.ndarray]:
     g = _upstream_or_none(step)
     if g is None or step.derivative_of(g) is None:
         return []
+    # A user who leaves the loss's factor c (1/N) out of the upstream applies it later, in dW:
+    # scaling back by c keeps every tensor's factor against the true gradient meaningful.
     c = step.ref.scale
-    return [step.derivative_of(k * g) for k in (1.0, -1.0, 1.0 / c, -1.0 / c)]
+    return [step.derivative_of(g), step.derivative_of(-g), c * step.derivative_of(g / c), c * step.derivative_of(-g / c)]
+
+
+def _z_expressions(ctx, layer: int, fwd, line: int) -> list[str]:
+    """Ways to write this layer's pre-activation with the user's own variables (those in scope at `line`)."""
+    ref = ctx.reference
+    found = names_showing(ctx.trace, fwd.z[layer], line)
+    prevs = names_showing(ctx.trace, fwd.inputs if layer == 0 else fwd.a[layer - 1], line)
+    weights = names_showing(ctx.trace, ref._w(ctx.values, layer), line)
+    bias = ref.biases[layer]
+    biases = names_showing(ctx.trace, np.asarray(ctx.values[bias]).reshape(1, -1), line) if bias else [""]
+    for x in prevs[:2]:
+        for w in weights[:2]:
+            for b in biases[:2]:
+                product = f"np.dot({x}, {w})" if ref.layout == "rows" else f"np.dot({w}, {x})"
+                found.append(product + (f" + {b}" if b else ""))
+    return found
+
+
+def _names(ctx, targets, line: int) -> set[str]:
+    return {n for t in targets for n in names_showing(ctx.trace, t, line)}
+
+
+def repairs(ctx, finding, site: Site) -> list[Edit]:
+    choice, fwd = finding.origin, ctx.forward()
+    if choice is None or fwd is None or ctx.explanation is None:
+        return []
+    layer, variant, line = choice.layer, finding.evidence.get("variant"), finding.line
+    upstream = ctx.explanation.upstreams.get(layer)
+    edits = []
+    if variant == "on-upstream" and upstream is not None:
+        ups = _names(ctx, [upstream, upstream / ctx.reference.scale], line)
+
+        def on_upstream(n):
+            return isinstance(n, ast.Call) and len(n.args) == 1 and ast.unparse(n.args[0]) in ups
+
+        for z in _z_expressions(ctx, layer, fwd, line)[:3]:
+            edits += site.rewrites(f"multiply the incoming gradient by the derivative at {z}", on_upstream,
+                                   lambda n, z=z: ast.BinOp(left=n.args[0], op=ast.Mult(),
+                                                            right=ast.Call(func=n.func, args=[expression(z)],
+                                                                           keywords=[])))
+    elif variant in ("on-activation", "formula-on-preactivation"):
+        if variant == "on-activation":
+            wrong, right = fwd.a[layer], _z_expressions(ctx, layer, fwd, line)
+        else:
+            wrong, right = fwd.z[layer], names_showing(ctx.trace, fwd.a[layer], line)
+        bad = _names(ctx, [wrong], line)
+
+        def is_wrong(n):
+            return isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)) and ast.unparse(n) in bad
+
+        for name in right[:3]:
+            edits += site.rewrites(f"evaluate the derivative on {name}", is_wrong, lambda n, r=name: expression(r))
+    return edits
 
 
 VARIANTS = (
@@ -117,4 +176,5 @@ RULE = Rule(
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
     locate=locate_choice,
+    repairs=repairs,
 )

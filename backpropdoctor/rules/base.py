@@ -60,9 +60,16 @@ class Context:
     file: str
     findings: list[Finding] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
+    claimed_by: dict[str, str] = field(default_factory=dict)  # parameter -> category of the rule that explained it
     reference: Any = None  # numerics.reference.Reference, when the network was identified
     trace: Any = None  # lines.TraceView of one gradient call, when one was recorded
     user_gradients: dict[str, Any] = field(default_factory=dict)  # the user's gradients, full tensors
+    values: dict[str, Any] = field(default_factory=dict)  # the parameters' values, full tensors
+    batch: Any = None  # X as the child saw it
+
+    def forward(self):
+        """The reference network's forward pass on the checked batch (z and a of every layer)."""
+        return self.reference.forward(self.values, self.batch) if self.reference is not None else None
     explanation: Any = None  # numerics.backward.Explanation, when a wrong gradient was explained
 
     def layer_number(self, index: int) -> int:
@@ -107,7 +114,8 @@ class Context:
         hits = []
         for p in self.params:
             scale = self.explanation.scales.get(p.name)
-            if p.failed and p.name in self.explanation.explained and scale and accept(scale):
+            explained_elsewhere = self.claimed_by.get(p.name, "diagnosis") != "diagnosis"
+            if p.failed and p.name in self.explanation.explained and scale and accept(scale) and not explained_elsewhere:
                 hits.append((p, scale))
         return hits
 
@@ -116,6 +124,8 @@ class Context:
         """A finding on `params`; claimed parameters are not offered to later rules."""
         if claim:
             self.claimed.update(p.name for p in params)
+            for p in params:
+                self.claimed_by.setdefault(p.name, rule.category)
         return Finding(rule=rule.name, severity=severity or rule.severity, message=message,
                        parameters=[p.name for p in params],
                        layers=sorted({p.layer for p in params if p.layer is not None}),
@@ -186,6 +196,7 @@ class Rule:
     detect: Detector | None = None  # None: reserved, produced elsewhere or by a later stage
     variants: tuple = ()  # backward-pass mistakes this rule names (numerics.backward.Variant)
     locate: Callable[["Context", Finding], int | None] | None = None  # the line in the user's file
+    repairs: Callable[["Context", Finding, Any], list] | None = None  # candidate edits (repair.Edit) at that line
 
     @property
     def sections(self) -> dict[str, str]:

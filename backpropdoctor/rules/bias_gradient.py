@@ -37,9 +37,13 @@ Without the loop: `dW1 = X.T @ dZ1` and `db1 = dZ1.sum(axis=0)`, with `dZ1`
 taken after multiplying by the activation derivative.
 """
 
+import ast
+
 import numpy as np
 
+from ..lines import names_showing
 from ..numerics.backward import Step, Variant
+from ..repair import Edit, Site, expression
 from .base import Rule, explained_bugs, locate_choice
 
 
@@ -52,6 +56,26 @@ def _pre_derivative(step: Step) -> list[np.ndarray]:
         return []
     # The upstream may or may not carry the loss's 1/N, as the user computed it.
     return [k * step.upstream.sum(axis=0) for k in (1.0, 1.0 / step.ref.scale)] + [step.upstream[-1]]
+
+
+def repairs(ctx, finding, site: Site) -> list[Edit]:
+    if finding.evidence.get("variant") == "last-sample":
+        edit = site.augmented("accumulate with += instead of overwriting with =")
+        return [edit] if edit else []
+    choice = finding.origin
+    if choice is None or ctx.explanation is None or choice.layer not in ctx.explanation.upstreams:
+        return []
+    upstream = ctx.explanation.upstreams[choice.layer]
+    # The user's upstream may carry the loss's 1/N or not: accept either.
+    here = finding.line
+    bad_names = names_showing(ctx.trace, upstream, here, any_factor=True)
+    good = names_showing(ctx.trace, ctx.explanation.deltas[choice.layer], here, any_factor=True)
+    edits = []
+    for bad in dict.fromkeys(bad_names):
+        for name in good:
+            edits += site.rewrites(f"sum {name} (after the activation derivative) instead of {bad}",
+                                   lambda n, b=bad: ast.unparse(n) == b, lambda n, g=name: expression(g))
+    return edits
 
 
 VARIANTS = (
@@ -75,4 +99,5 @@ RULE = Rule(
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
     locate=locate_choice,
+    repairs=repairs,
 )

@@ -32,7 +32,10 @@ subtract; change both together if they were cancelling each other.
 """
 
 from ..numerics.signatures import named_scale, scale_fit
+import ast
+
 from ..lines import first_line
+from ..repair import Edit, Site, assigned_value, is_sub, swapped
 from .base import Context, Rule, describe_params, fmt
 
 
@@ -71,6 +74,36 @@ def locate(ctx: Context, finding) -> int | None:
     return first_line(ctx.trace, targets, accept=lambda c: c > 0)
 
 
+def _descending_update(source: str, ctx: Context) -> str | None:
+    """The source with the user's update() subtracting instead of adding (for a compensated pair)."""
+    update = ctx.measurement.get("update") or {}
+    if update.get("source") != "update" or update.get("slope", 0.0) >= 0:
+        return None
+    tree = ast.parse(source)
+    func = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "update"), None)
+    adds = [n for n in ast.walk(func) if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add)] if func else []
+    if not adds:
+        return None
+    lines = source.splitlines(keepends=True)
+    for node in adds:
+        i = node.lineno - 1
+        lines[i] = lines[i].replace("+=", "-=", 1)
+    return "".join(lines)
+
+
+def repairs(ctx: Context, finding, site: Site) -> list[Edit]:
+    value = assigned_value(site.stmt)
+    edits = site.rewrites("swap the operands of the subtraction", is_sub, swapped)
+    if value is not None:
+        edits += site.rewrites("negate the value", lambda n: n is value, lambda n: ast.UnaryOp(op=ast.USub(), operand=n))
+    paired = []
+    for edit in edits:
+        both = _descending_update(edit.source, ctx)
+        if both is not None:
+            paired.append(Edit(edit.description + " and make update() subtract the gradient", both))
+    return paired or edits
+
+
 RULE = Rule(name="flipped-sign", severity="error", category="gradient",
             summary="The analytic gradient is the negative of the true gradient.", doc=__doc__, detect=detect,
-            locate=locate)
+            locate=locate, repairs=repairs)

@@ -30,7 +30,10 @@ mean, the 2 of a square, the 1/2 you may have put in front of it.
 """
 
 from ..numerics.signatures import named_scale, scale_fit
+import ast
+
 from ..lines import first_line
+from ..repair import Edit, Site, assigned_value
 from .base import Context, Rule, describe_params, fmt, locate_final
 
 
@@ -59,7 +62,7 @@ def detect(ctx: Context):
             fix = "Divide the gradient by the batch size, as the loss averages over the batch (or make the loss a sum)."
         elif name and "batch size" in name:
             fix = "The gradient is divided by the batch size once too often, or the loss is a sum while the gradient averages."
-        elif name and "input width" in name:
+        elif name and "of features" in name:
             fix = ("Divide by the number of samples (the batch axis of the layer's input), not by its number of "
                    "features: check which axis your .shape[...] reads.")
         elif name == "2":
@@ -84,6 +87,29 @@ def locate(ctx: Context, finding) -> int | None:
     return locate_final(ctx, finding)
 
 
+def _is_shape_index(n) -> bool:
+    return (isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and n.value.attr == "shape"
+            and isinstance(n.slice, ast.Constant) and n.slice.value in (0, 1))
+
+
+def _other_axis(n):
+    n.slice = ast.Constant(1 - n.slice.value)
+    return n
+
+
+def repairs(ctx: Context, finding, site: Site) -> list[Edit]:
+    """Read the other axis's size (samples, not features), or undo the factor outright."""
+    edits = site.rewrites("take the size of the other axis (the samples, not the features)", _is_shape_index, _other_axis)
+    scale, value = finding.evidence.get("scale"), assigned_value(site.stmt)
+    if scale and value is not None:
+        for k, op in ((scale, ast.Div()), (1.0 / scale, ast.Mult())):
+            if round(k) >= 2 and abs(k - round(k)) <= 1e-6 * k:  # only whole factors make a readable fix
+                word = "divide by" if isinstance(op, ast.Div) else "multiply by"
+                edits += site.rewrites(f"{word} {round(k)}", lambda n: n is value,
+                                       lambda n, o=op, k=round(k): ast.BinOp(left=n, op=o, right=ast.Constant(k)))
+    return edits
+
+
 RULE = Rule(name="scaled-gradient", severity="error", category="gradient",
             summary="The analytic gradient is a constant multiple of the true gradient.", doc=__doc__, detect=detect,
-            locate=locate)
+            locate=locate, repairs=repairs)

@@ -43,6 +43,7 @@ apply the full Jacobian per sample:
 import numpy as np
 
 from ..numerics.backward import Step, Variant
+from ..repair import Edit, Site, product_operands
 from ..numerics.reference import head_output
 from .base import Rule, explained_bugs, locate_choice
 
@@ -71,6 +72,17 @@ def _diagonal_only(step: Step) -> list[np.ndarray]:
     return [step.upstream * s * (1 - s)]
 
 
+def repairs(ctx, finding, site: Site) -> list[Edit]:
+    """Drop the extra product: keep one of its operands."""
+    if finding.evidence.get("variant") == "diagonal-only":
+        return []
+    edits = []
+    for keep in (0, 1):
+        edits += site.rewrites("drop the extra softmax-derivative product", lambda n: len(product_operands(n)) == 2,
+                               lambda n, k=keep: product_operands(n)[k])
+    return edits
+
+
 VARIANTS = (
     Variant("softmax-jacobian", "output", "jacobian-again",
             "multiplies the output error by the softmax Jacobian, but probs - targets is already the gradient "
@@ -97,4 +109,5 @@ RULE = Rule(
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
     locate=locate_choice,
+    repairs=repairs,
 )

@@ -26,6 +26,9 @@ The gradient of W always has W's shape: for `z = X @ W` it is
 `X.T @ dz`; for `z = W @ x` (samples in columns) it is `dz @ x.T`.
 """
 
+import ast
+
+from ..repair import Edit, Site, assigned_value
 from .base import Context, Rule, locate_final, describe_params
 
 
@@ -47,5 +50,13 @@ def detect(ctx: Context):
     return [ctx.finding(RULE, hits, message, fix, {"shapes": {p.name: list(p.shape) for p in hits}})]
 
 
+def repairs(ctx: Context, finding, site: Site) -> list[Edit]:
+    value = assigned_value(site.stmt)
+    if value is None:
+        return []
+    return site.rewrites("transpose the gradient", lambda n: n is value,
+                         lambda n: ast.Attribute(value=n, attr="T", ctx=ast.Load()))
+
+
 RULE = Rule(name="transposed-gradient", severity="error", category="gradient",
-            summary="A weight's gradient is the transpose of the true gradient.", doc=__doc__, detect=detect, locate=locate_final)
+            summary="A weight's gradient is the transpose of the true gradient.", doc=__doc__, detect=detect, locate=locate_final, repairs=repairs)

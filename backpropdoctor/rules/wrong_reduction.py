@@ -41,6 +41,7 @@ bias gradients are summed directly.
 import numpy as np
 
 from ..numerics.backward import Step, Variant
+from ..repair import Edit, Site, reduction_operand
 from .base import Rule, explained_bugs, locate_choice
 
 
@@ -68,6 +69,12 @@ def _outer_of_sums(step: Step) -> list[np.ndarray]:
     return [np.outer(step.prev.sum(axis=0), step.delta.sum(axis=0))]
 
 
+def repairs(ctx, finding, site: Site) -> list[Edit]:
+    """Keep the per-sample values: drop the sum over the batch."""
+    return site.rewrites("keep one value per sample (drop the sum over the batch)",
+                         lambda n: reduction_operand(n) is not None, reduction_operand)
+
+
 VARIANTS = (
     Variant("wrong-reduction", "output", "reduced-before-chain",
             "sums the output error over the batch before the chain rule, so every sample gets the batch total",
@@ -92,4 +99,5 @@ RULE = Rule(
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
     locate=locate_choice,
+    repairs=repairs,
 )
