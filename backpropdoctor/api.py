@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +14,14 @@ if TYPE_CHECKING:
 
 def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True) -> "Report":
     """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
+    started = time.monotonic()
     report = _check(str(path), timeout, seed)
     if fix and any(f.candidates for f in report.findings):
         from .repair import verify
 
         verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
                lambda finding, repaired: _still_there(finding, repaired, report))
+        report.elapsed = time.monotonic() - started
     return report
 
 

@@ -241,5 +241,4 @@ def verify(file: str, findings: list, checker: Callable[[str, str], object], sti
         if not still_there(finding, report):
             finding.verified = True
             finding.patch = patch(original, edit.source, file)
-            finding.fix = f"{finding.fix} Verified: {edit.description}; with this edit the check no longer shows it." \
-                if finding.fix else f"Verified: {edit.description}."
+            finding.evidence["verified_edit"] = edit.description

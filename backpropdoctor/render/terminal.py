@@ -53,8 +53,14 @@ def _finding_panel(f: Finding) -> Panel:
         parts.append(code)
     if f.fix:
         parts.append(Text.assemble(("fix: ", "bold green"), f.fix))
-    if f.patch:
-        parts.append(Text(f.patch, style="green" if f.verified else "yellow"))
+    if f.patch and f.verified:
+        parts.append(Text.assemble(("verified fix: ", "bold green"), f.evidence.get("verified_edit", ""),
+                                   (" (re-checked on a copy of your file: the problem is gone)", "dim")))
+        diff = Text()
+        for line in f.patch.splitlines()[2:]:
+            style = "red" if line.startswith("-") else "green" if line.startswith("+") else "dim"
+            diff.append(line + "\n", style=style)
+        parts.append(diff)
     title = Text.assemble((f"{f.rule}", f"bold {style}"), (f"  {f.severity}", style))
     return Panel(Group(*parts), title=title, title_align="left", border_style=style,
                  subtitle=f"backpropdoctor explain {f.rule}", subtitle_align="right")
