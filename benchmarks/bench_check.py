@@ -81,6 +81,8 @@ def timed_checks(path: Path, n: int) -> tuple[list[float], list[float], dict, in
 
 
 def load_model(path: Path):
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))  # a model file may import its neighbour, as under `check`
     spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -5,7 +5,7 @@ He-initialised weights, zero biases, deterministic data from
 np.random.default_rng(0). The gradients are exact (correct backprop), so
 `backpropdoctor check` must report "pass" on this file.
 
-mlp_small.py is a copy of this file with only SIZES changed.
+mlp_small.py imports this file's network code with smaller SIZES.
 """
 import numpy as np
 
