@@ -19,8 +19,12 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool
     if fix and any(f.candidates for f in report.findings):
         from .repair import verify
 
-        verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
-               lambda finding, repaired: _still_there(finding, repaired, report))
+        try:
+            verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
+                   lambda finding, repaired: _still_there(finding, repaired, report))
+        except Exception:  # noqa: BLE001 - a fix we cannot verify is simply not verified
+            for f in report.findings:
+                f.verified, f.patch = False, None
         report.elapsed = time.monotonic() - started
     return report
 
@@ -52,3 +56,10 @@ def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) 
     except (MalformedMeasurement, KeyError) as exc:
         return from_error(file, {"kind": "internal-error", "message": f"the child's result was malformed ({exc})",
                                  "file": file}, elapsed, output)
+    except Exception:  # noqa: BLE001 - our own fault: a finding, never a traceback
+        import traceback
+
+        return from_error(file, {"kind": "internal-error", "file": file,
+                                 "message": "backpropdoctor itself failed while judging this file; please report it "
+                                            "with the file",
+                                 "detail": traceback.format_exc()[-4000:]}, elapsed, output)

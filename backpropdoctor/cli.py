@@ -1,7 +1,7 @@
 """The command line: `check`, `rules`, `explain`.
 
-Exit codes: 0 pass or warn, 1 fail, 2 when a model could not be checked
-or the command line itself is wrong.
+Exit codes: 0 pass or warn, 1 fail (and warn with `--fail-on warning`), 2
+when a model could not be checked or the command line itself is wrong.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ class Format(str, Enum):
     json = "json"
 
 
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"backpropdoctor {__version__}")
@@ -43,6 +48,8 @@ def check(
     format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
     seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+                                   help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
 ) -> None:
     """Check the gradients of FILE and name any bug found."""
     from .api import check_file
@@ -62,7 +69,7 @@ def check(
         from .render.terminal import render
 
         render(report, Console(highlight=False))
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(report.exit_code_for(fail_on.value))
 
 
 @app.command("rules")

@@ -7,6 +7,7 @@ This is the judging side. It re-derives every verdict from the raw probes
 from __future__ import annotations
 
 import linecache
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from .numerics.structure import batch_and_width, infer_layers, layer_of
 from .repair import Site
 from .report import Finding, ParamResult, Report, status_of
 from .rules.base import Context, ParamCheck
+from .rules._health import training as training_summary
+from .rules.softmax_overflow import judge_non_finite
 
 SOURCE_CONTEXT = 2
 
@@ -96,6 +99,8 @@ def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[Pa
 def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output: str = "",
              arrays: dict[str, np.ndarray] | None = None) -> Report:
     """Verdicts per parameter and findings for a measured model."""
+    if m.get("non_finite_loss") is not None:
+        return _non_finite(file, m, elapsed, output, arrays or {})
     try:
         precision = FLOAT32 if m["precision"] == "float32" else FLOAT64
         base_loss = float(m["base_loss"])
@@ -114,12 +119,17 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
 
     ctx = Context(measurement=m, params=checks, layers=layers, precision=precision, batch_size=batch_size, file=file)
     ctx.reference, ref_params, user_grads = _reference(m, arrays or {}, checks, precision)
+    if ctx.reference is not None:  # the identified network knows the layers better than shapes alone
+        ctx.layers = ctx.reference.layers()
+        for c in checks:
+            c.layer = layer_of(ctx.layers, c.name)
     if ctx.reference is not None and any(c.failed for c in checks) and set(user_grads) == set(ref_params):
         variants = [v for rule in rules.catalogue().values() for v in rule.variants]
         with np.errstate(all="ignore"):
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
     ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
+    ctx.arrays = arrays or {}
     for rule in rules.detectors():
         ctx.findings.extend(rule.detect(ctx))
     for f in ctx.findings:
@@ -127,6 +137,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
             f.line = rule.locate(ctx, f)
     _share_layer_code_lines(ctx)
+    _merge_same_line(ctx)
     _propose_repairs(ctx)
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
@@ -145,9 +156,26 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     notes = _notes(m, precision, parameters)
     if ctx.reference is not None:
         notes.insert(0, f"Recognised network: {ctx.reference.describe()}.")
+    notes += [f"Not checked: {', '.join(names)} ({reason})." for reason, names in ctx.skipped.items()]
     return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
                   adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
-                  loss=base_loss, elapsed=elapsed, output=output)
+                  loss=base_loss, elapsed=elapsed, output=output,
+                  training=training_summary(ctx))
+
+
+def _non_finite(file: str, m: dict[str, Any], elapsed: float | None, output: str,
+                arrays: dict[str, np.ndarray]) -> Report:
+    """The loss is NaN or inf at the initial parameters: softmax-overflow when the logits show why, else non-finite."""
+    record = m["non_finite_loss"]
+    try:
+        finding = judge_non_finite(file, record, arrays)
+    except (KeyError, TypeError, ValueError):
+        finding = None
+    if finding is None:
+        return from_error(file, record.get("error") or {}, elapsed, output)
+    return Report(file=file, status="fail", findings=[finding], adapter=m.get("adapter"), mapping=m.get("mapping", {}),
+                  notes=["The loss is not finite at your initial parameters, so no gradient could be checked."],
+                  elapsed=elapsed, output=output)
 
 
 def _propose_repairs(ctx: Context) -> None:
@@ -160,8 +188,27 @@ def _propose_repairs(ctx: Context) -> None:
         if site is not None:
             try:
                 f.candidates = rule.repairs(ctx, f, site)
-            except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            except Exception:  # noqa: BLE001 - a fix we cannot write is left unwritten
                 f.candidates = []
+
+
+def _merge_same_line(ctx: Context) -> None:
+    """One finding for one mistake on one line, even when every layer runs that line."""
+    merged: list[Finding] = []
+    for f in ctx.findings:
+        variant = f.evidence.get("variant")
+        twin = next((g for g in merged if variant and f.line and g.rule == f.rule and g.line == f.line
+                     and g.evidence.get("variant") == variant), None)
+        if twin is None:
+            merged.append(f)
+            continue
+        twin.layers = sorted(set(twin.layers) | set(f.layers))
+        twin.parameters += [p for p in f.parameters if p not in twin.parameters]
+        where = "layers " + " and ".join(map(str, twin.layers))
+        twin.message = re.sub(r"^At (the output layer|layer \d+|layers [\d and]+),", f"At {where},", twin.message)
+        twin.message = re.sub(r"This corrupts the gradient of .*$", "This corrupts the gradient of "
+                              + ", ".join(twin.parameters) + ".", twin.message)
+    ctx.findings[:] = merged
 
 
 def _share_layer_code_lines(ctx: Context) -> None:

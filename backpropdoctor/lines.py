@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tracing import ENTRY
+
 MATCH_TOLERANCE = 1e-5
 
 
@@ -99,7 +101,7 @@ def first_line(view: TraceView | None, targets: list[np.ndarray], exclude: list[
     factors: dict[int, list[float]] = {}
     confirmed: set[int] = set()
     for index, (line, _, value, _) in enumerate(view.records):
-        if any(shows(value, e) is not None for e in exclude):
+        if line == ENTRY or any(shows(value, e) is not None for e in exclude):
             continue
         for t in targets:
             found = match(value, t)
@@ -112,25 +114,57 @@ def first_line(view: TraceView | None, targets: list[np.ndarray], exclude: list[
                 confirmed.add(line)
             seen.extend(candidates)
             break
-    return min(confirmed, key=first_seen.__getitem__) if confirmed else None
-
-
-def last_assignment(view: TraceView | None, final: np.ndarray) -> int | None:
-    """The last line that produced the gradient tensor the user finally handed over (factor 1)."""
-    if view is None:
+    if not confirmed:
         return None
-    target = np.asarray(final, dtype=np.float64)
-    for line, _, value, _ in reversed(view.records):
-        if value.size == target.size and _informative(target.ravel()):
-            forms = [target] + ([target.T] if target.ndim == 2 else [])
-            for form in forms:
-                c = _factor(value, np.ascontiguousarray(form))
-                if c is not None and abs(c - 1.0) <= 1e-6:
-                    return line
+    line = min(confirmed, key=first_seen.__getitem__)
+    return _caller_line(view, first_seen[line], targets, accept) or line
+
+
+def _caller_line(view: TraceView, index: int, targets: list[np.ndarray], accept) -> int | None:
+    """When the value first appears as what a small helper returns (f_prime(x) returning f'(x)), the line
+    that chose what to feed it is the caller's: the next line, in another call, holding the same value."""
+    _, key, _, call = view.records[index]
+    if key != "return":
+        return None
+    for line, _, value, other in view.records[index + 1:]:
+        if other != call and line != ENTRY:
+            found = match(value, targets[0]) if len(targets) == 1 else next(
+                (m for t in targets for m in [match(value, t)] if m is not None), None)
+            if found is not None and any(accept(c) for c in found[0]):
+                return line
     return None
 
 
-def last_in_computing_call(view: TraceView | None, final: np.ndarray, computed_from: list[np.ndarray]) -> int | None:
+def last_assignment(view: TraceView | None, final: np.ndarray) -> tuple[int, str] | None:
+    """(line, variable) that last produced the gradient tensor the user finally handed over (factor 1).
+
+    Returning a value made earlier, or copying it into the returned dict,
+    only hands it on: the line that made it is the one to show.
+    """
+    if view is None:
+        return None
+    target = np.asarray(final, dtype=np.float64)
+    if not _informative(target.ravel()):
+        return None
+    forms = [np.ascontiguousarray(f) for f in ([target] + ([target.T] if target.ndim == 2 else []))]
+    hit = None
+    made: list[np.ndarray] = []
+    for line, key, value, _ in view.records:
+        if line == ENTRY:
+            continue
+        exact = value.size == target.size and any(
+            (c := _factor(value, f)) is not None and abs(c - 1.0) <= 1e-6 for f in forms)
+        handed_on = key.startswith("return") and any(
+            v.size == value.size and np.array_equal(v.ravel(), value.ravel()) for v in made)
+        if exact and not handed_on:
+            hit = (line, key)
+        if exact:
+            made.append(value)
+    return hit
+
+
+def last_in_computing_call(view: TraceView | None, final: np.ndarray,
+                           computed_from: list[np.ndarray]) -> tuple[int, str] | None:
     """The last line showing `final` inside the call that computed it from `computed_from`.
 
     Values handed on unchanged (returned, divided by N, copied into a dict)
@@ -145,11 +179,50 @@ def last_in_computing_call(view: TraceView | None, final: np.ndarray, computed_f
              if line == origin and any(shows(value, t) is not None for t in computed_from)}
     if target.size < 2:
         return None
-    line = None
-    for rec_line, _, value, call in view.records:
+    return _last_showing(view, target, calls) or _last_showing(view, target, None)
+
+
+def _last_showing(view: TraceView, target: np.ndarray, calls: set[int] | None) -> tuple[int, str] | None:
+    """The last record (in `calls`, or anywhere) that makes `target`: not a rescale, not a return."""
+    hit = None
+    previous: dict[str, np.ndarray] = {}
+    made: dict[int, list[np.ndarray]] = {}  # values each call has produced so far
+    for rec_line, key, value, call in view.records:
+        if rec_line == ENTRY:
+            continue
         # Confined to one call, a single shared non-zero entry is evidence enough.
         same_support = value.size == target.size and np.array_equal(value.ravel() != 0, target != 0)
-        if call in calls and same_support and np.any(target) and _factor(value, target) is not None:
+        before, previous[key] = previous.get(key), value
+        rescaled = before is not None and before.size == value.size and _factor(value, before) is not None
+        earlier = made.setdefault(call, [])
+        returned_again = key.startswith("return") and any(
+            v.size == value.size and _factor(value, v) is not None for v in earlier)
+        earlier.append(value)
+        handed_on = rescaled or returned_again  # g /= n, or returning a value made earlier, only passes it on
+        if (calls is None or call in calls) and same_support and np.any(target) and not handed_on \
+                and _factor(value, target) is not None:
+            hit = (rec_line, key)
+    return hit
+
+
+def last_alias(view: TraceView | None, targets: list[np.ndarray], exclude: list[np.ndarray] = ()) -> int | None:
+    """The last line that still holds the value first computed at `first_line`, with the same factor.
+
+    For a step that is missing (a derivative never multiplied in), the line
+    to fix is where the value is handed on unchanged, not where it was made.
+    """
+    origin = first_line(view, targets, exclude)
+    if origin is None:
+        return None
+    first = next((i for i, (line, _, value, _) in enumerate(view.records)
+                  if line == origin and any(shows(value, t) is not None for t in targets)), None)
+    _, _, value0, call0 = view.records[first]
+    factor0 = next(shows(value0, t) for t in targets if shows(value0, t) is not None)
+    line = origin
+    for rec_line, _, value, call in view.records[first + 1:]:
+        if call != call0 or rec_line == ENTRY:
+            continue
+        if any(abs(c - factor0) <= 1e-6 * abs(factor0) for t in targets for c in (match(value, t) or ([],))[0]):
             line = rec_line
     return line
 
@@ -174,7 +247,7 @@ def names_showing(view: TraceView | None, target: np.ndarray, line: int | None =
     target = np.asarray(target, dtype=np.float64)
     names: list[str] = []
     for _, key, value, call in view.records:
-        if key in names or (calls is not None and call not in calls):
+        if key in names or key.startswith("return") or (calls is not None and call not in calls):
             continue
         if target.size < 2 or not _informative(target.ravel()):
             same = value.size == target.size and np.allclose(value.ravel(), target.ravel(), rtol=1e-9, atol=0)

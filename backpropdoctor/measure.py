@@ -21,6 +21,7 @@ from .numerics.compare import compare
 from .numerics.finite_diff import Precision, Probe, directional_derivative, precision_for, probe
 from .numerics.reference import identify
 from .numerics.structure import batch_and_width, infer_layers
+from .probes import measure_health, rescue
 from .tracing import Trace, trace_call
 
 FULL_CHECK_LIMIT = 64  # tensors up to this size are checked element by element
@@ -230,6 +231,8 @@ def _identify(session: Session, rng: np.random.Generator) -> dict[str, Any] | No
         ref = identify(model.params, layers, X, model.y, session.loss, rng)
     except UserCodeError:
         return None
+    except Exception:  # noqa: BLE001 - recognising the network is a bonus; the check goes on without it
+        return None
     return ref.to_dict() if ref is not None else None
 
 
@@ -240,7 +243,13 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
     session = Session(model)
     original = _snapshot(model.params)
 
-    base_loss = session.loss()
+    try:
+        base_loss = session.loss()
+    except UserCodeError as err:
+        if err.kind != "non-finite":
+            raise
+        return {"adapter": model.adapter, "mapping": model.mapping,  # the parent decides whether exp overflowed
+                "non_finite_loss": rescue(session, err, rng, _identify), "arrays": _arrays(model, {})}
     repeat = session.loss()
     nondeterminism = None
     if repeat != base_loss:
@@ -274,6 +283,7 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
     parameters = [_measure_tensor(session, name, grads[name], base_loss, precision, rng) for name in model.params]
     reference = _identify(session, rng) if not session.seeded else None
     trace = _trace(session, source) if notes or any(p["suspect"] for p in parameters) else None
+    health = measure_health(session, reference, base_loss)
     leftover = _restore(model.params, original)
     X = np.asarray(model.X) if not isinstance(model.X, np.ndarray) else model.X
     y = np.asarray(model.y) if not isinstance(model.y, np.ndarray) else model.y
@@ -292,6 +302,7 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         "parameters": parameters,
         "update": update_record,
         "reference": reference,
+        "health": health,
         "trace": None if trace is None else {"records": [[line, key, call] for line, key, _, call in trace.records],
                                              "truncated": trace.truncated},
         "arrays": {**_arrays(model, grads),

@@ -75,10 +75,15 @@ class Report:
     loss: float | None = None
     elapsed: float | None = None
     output: str = ""
+    training: dict[str, Any] | None = None  # the training probe's loss curves (numerics.health.summarize_training)
 
     @property
     def exit_code(self) -> int:
         return {"pass": 0, "warn": 0, "fail": 1}.get(self.status, 2)
+
+    def exit_code_for(self, fail_on: str = "error") -> int:
+        """The exit code when warnings count as failures too (`--fail-on warning`)."""
+        return 1 if fail_on == "warning" and self.status == "warn" else self.exit_code
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +97,7 @@ class Report:
             "notes": self.notes,
             "parameters": [p.to_dict() for p in self.parameters],
             "findings": [f.to_dict() for f in self.findings],
+            "training": self.training,
             "elapsed_seconds": self.elapsed,
         }
 

@@ -21,6 +21,7 @@ import numpy as np
 MAX_ARRAY = 2_000_000  # elements: larger arrays are not recorded
 MAX_TOTAL = 20_000_000  # elements recorded in all
 MAX_RECORDS = 20_000
+ENTRY = 0  # the "line" of values a call starts with (its arguments, self's attributes): made elsewhere
 
 
 @dataclass
@@ -45,14 +46,20 @@ def _arrays_in(frame_locals: dict[str, Any]) -> dict[str, np.ndarray]:
         if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and 0 < value.size <= MAX_ARRAY:
             found[key] = value
 
-    for name, value in frame_locals.items():
-        take(name, value)
+    def take_all(key: str, value: Any) -> None:
+        take(key, value)
         if isinstance(value, dict) and len(value) <= 64:
             for k, v in value.items():
-                take(f"{name}[{k!r}]", v)
-        elif name == "self" and hasattr(value, "__dict__"):
+                take(f"{key}[{k!r}]", v)
+        elif isinstance(value, (list, tuple)) and len(value) <= 64:
+            for i, v in enumerate(value):
+                take(f"{key}[{i}]", v)
+
+    for name, value in frame_locals.items():
+        take_all(name, value)
+        if name == "self" and hasattr(value, "__dict__"):
             for k, v in vars(value).items():
-                take(f"self.{k}", v)
+                take_all(f"self.{k}", v)
     return found
 
 
@@ -60,7 +67,7 @@ class _Watcher:
     def __init__(self, target: str, trace: Trace):
         self.target, self.trace = target, trace
         self.last_line: dict[int, int] = {}
-        self.seen: dict[int, dict[str, np.ndarray]] = {}
+        self.seen: dict[int, dict[str, tuple[int, np.ndarray]]] = {}  # frame -> key -> (array id, copy)
         self.call_of: dict[int, int] = {}
         self.calls = 0
 
@@ -70,8 +77,8 @@ class _Watcher:
             self.call_of[id(frame)] = self.calls
             entry = _arrays_in(frame.f_locals)
             for name, value in entry.items():  # arguments and attributes: what the function can refer to
-                self.trace.add(frame.f_lineno, name, value, self.calls)
-            self.seen[id(frame)] = {k: v.copy() for k, v in entry.items()}
+                self.trace.add(ENTRY, name, value, self.calls)
+            self.seen[id(frame)] = {k: (id(v), v.copy()) for k, v in entry.items()}
             self.last_line[id(frame)] = frame.f_lineno
             return self.local_trace
         return None
@@ -83,13 +90,17 @@ class _Watcher:
             now = _arrays_in(frame.f_locals)
             line = self.last_line.get(key, frame.f_lineno)
             for name, value in now.items():
-                old = before.get(name)
-                if old is None or old.shape != value.shape or not np.array_equal(old, value):
+                old_id, old = before.get(name, (None, None))
+                # A new array object counts as a new value even when it equals the old one:
+                # `self.g = np.outer(...)` recomputing the same numbers is still this line's doing.
+                if old is None or old_id != id(value) or old.shape != value.shape or not np.array_equal(old, value):
                     self.trace.add(line, name, value, self.call_of.get(key, 0))
-                    before[name] = value.copy()
+                    before[name] = (id(value), value.copy())
             self.seen[key] = before
             self.last_line[key] = frame.f_lineno
             if event == "return":
+                for name, value in _arrays_in({"return": arg}).items():  # a dict built in the return itself
+                    self.trace.add(frame.f_lineno, name, value, self.call_of.get(key, 0))
                 self.seen.pop(key, None)
                 self.last_line.pop(key, None)
                 self.call_of.pop(key, None)

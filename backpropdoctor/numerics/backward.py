@@ -72,6 +72,7 @@ class Variant:
     fix: str  # what to write instead
     compute: Callable[[Step], list[np.ndarray]]
     marker: Callable[[Step], list[np.ndarray]] | None = None  # first wrong intermediate, if not the result itself
+    where: str = "first"  # "first": the line that computes it; "last-alias": the last line that hands it on
 
 
 @dataclass
@@ -155,17 +156,22 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
         correct = correct_delta if i == n - 1 else upstream * ref.derivative(i, fwd)
         candidates = [(None, correct)] + [(v, arr) for v in by_site[site] for arr in v.compute(step)]
         wname, bname = ref.weights[i], ref.biases[i]
-        best = None
+        fitted = []
         for variant, delta in candidates:
             if delta is None or delta.shape != correct.shape or not np.all(np.isfinite(delta)):
                 continue
             step.delta = delta
-            choice, wscale, wres = _best(step, by_site["weight"], lambda st: st.prev.T @ st.delta,
-                                         user[wname], tolerance, l2=2 * ref.l2 * ref._w(params, i))
-            if best is None or wres < best[3] - 1e-12 or (variant is None and wres <= tolerance):
-                best = (variant, delta, (choice, wscale), wres)
+            # The L2 term as the loss has it; or missing, or doubled: a separate bug on this tensor
+            # (regularization-gradient names it) must not hide the steps below it.
+            for l2_factor in (1.0, 0.0, 2.0) if ref.l2 else (1.0,):
+                choice, wscale, wres = _best(step, by_site["weight"], lambda st: st.prev.T @ st.delta,
+                                             user[wname], tolerance, l2=2 * l2_factor * ref.l2 * ref._w(params, i))
+                if wres <= tolerance:
+                    break
+            fitted.append((variant, delta, (choice, wscale), wres))
             if variant is None and wres <= tolerance:
                 break
+        best = _prefer(fitted, tolerance)
         variant, delta, (wchoice, wscale), wres = best
         if wres > tolerance:
             out.unexplained_from = i
@@ -191,6 +197,21 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
         if i > 0:
             upstream = delta @ ref._w(params, i).T
     return out
+
+
+def _prefer(fitted: list, tolerance: float):
+    """The correct step if it fits; else, of the steps that fit, the one whose factor is nearest 1.
+
+    Some mistakes are proportional to each other (for ReLU, relu'(g) and
+    relu'(g/c) differ by a constant): the one that leaves no stray factor
+    is the simpler explanation.
+    """
+    good = [f for f in fitted if f[3] <= tolerance]
+    if not good:
+        return min(fitted, key=lambda f: f[3])
+    if good[0][0] is None:
+        return good[0]
+    return min(good, key=lambda f: (abs(np.log(abs(f[2][1]))) if f[2][1] else np.inf, f[3]))
 
 
 def _best(step: Step, variants: list[Variant], correct: Callable[[Step], np.ndarray], user: np.ndarray,
@@ -226,7 +247,8 @@ def _best(step: Step, variants: list[Variant], correct: Callable[[Step], np.ndar
 def _rows(ref: Reference, name: str, grad: np.ndarray) -> np.ndarray:
     g = np.asarray(grad, dtype=np.float64)
     if name in ref.weights:
-        return g if ref.layout == "rows" else g.T
+        rows = g.reshape(-1, 1) if g.ndim == 1 else (g.T if ref.weights_out_in else g)
+        return rows[1:] if ref.folded[ref.weights.index(name)] else rows  # the folded bias row is not dW
     return g.reshape(-1)
 
 

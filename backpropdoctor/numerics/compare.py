@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .finite_diff import Precision, Probe, relative_error
+from .finite_diff import Precision, Probe
 
 
 @dataclass
@@ -72,7 +72,7 @@ def compare(
     numeric = np.array([all_probes[i].numeric for i in keep], dtype=np.float64)
     kept_values = np.asarray(values, dtype=np.float64)[keep] if keep else np.zeros(0)
     errors = np.array(
-        [relative_error(all_probes[i].analytic, all_probes[i].numeric, precision.noise_floor(base_loss, all_probes[i].step)) for i in keep]
+        [precision.error(all_probes[i].analytic, all_probes[i].numeric, base_loss, all_probes[i].step) for i in keep]
     )
     kinks = sum(1 for p in coordinate_probes if p.kink)
     rel = float(errors.max()) if errors.size else 0.0

@@ -9,7 +9,8 @@ intermediates (pre-activations z, activations a) and the exact gradient of
 every layer, which the diagnosis compares the user's numbers against.
 
 Everything is computed in "rows" layout (samples in rows, W of shape
-(in, out)); samples in columns are transposed in and out.
+(in, out)); samples in columns, and weights stored as (out, in), are
+transposed in and out.
 """
 
 from __future__ import annotations
@@ -117,6 +118,14 @@ class Reference:
     l2: float
     targets: np.ndarray  # (N, C) rows layout
     residual: float = 0.0
+    weights_out_in: bool | None = None  # weights stored (out, in); default: as samples in columns do
+    folded: list[bool] | None = None  # per layer: bias stored as the weight's first input row/column
+
+    def __post_init__(self):
+        if self.weights_out_in is None:
+            self.weights_out_in = self.layout == "columns"
+        if self.folded is None:
+            self.folded = [False] * len(self.weights)
 
     @property
     def batch_size(self) -> int:
@@ -124,10 +133,18 @@ class Reference:
 
     def describe(self) -> str:
         acts = ", ".join(self.activations) or "none"
-        return f"{len(self.weights)} dense layers ({self.layout}), hidden {acts}, head {self.head}"
+        orientation = "weights (out, in)" if self.weights_out_in else "weights (in, out)"
+        return (f"{len(self.weights)} dense layers (samples in {self.layout}, {orientation}), "
+                f"hidden {acts}, head {self.head}")
+
+    def layers(self) -> list[Layer]:
+        """The layers as the report counts them (from 1, at the input)."""
+        return [Layer(i + 1, w, [b] if b else []) for i, (w, b) in enumerate(zip(self.weights, self.biases))]
 
     def to_dict(self) -> dict:
-        return {"layout": self.layout, "weights": self.weights, "biases": self.biases,
+        return {"layout": self.layout, "weights_out_in": self.weights_out_in, "folded": self.folded,
+                "weights": self.weights,
+                "biases": self.biases,
                 "activations": self.activations, "head": self.head, "scale": self.scale, "l2": self.l2,
                 "residual": self.residual}
 
@@ -137,30 +154,41 @@ class Reference:
         try:
             ref = cls(str(d["layout"]), [str(w) for w in d["weights"]], [None if b is None else str(b) for b in d["biases"]],
                       [str(a) for a in d["activations"]], str(d["head"]), float(d["scale"]), float(d["l2"]),
-                      np.zeros((0, 0)), float(d.get("residual", 0.0)))
+                      np.zeros((0, 0)), float(d.get("residual", 0.0)), bool(d.get("weights_out_in")),
+                      [bool(f) for f in d.get("folded") or [False] * len(d["weights"])])
         except (KeyError, TypeError, ValueError):
             return None
         known = ref.head in HEADS and all(a in ACTIVATIONS for a in ref.activations) and ref.layout in ("rows", "columns")
         names = set(ref.weights) | {b for b in ref.biases if b}
-        if not known or not names <= set(params) or len(ref.activations) != len(ref.weights) - 1:
+        if not known or not names <= set(params) or len(ref.activations) != len(ref.weights) - 1 \
+                or len(ref.folded) != len(ref.weights):
             return None
         x_shape = np.shape(X)
         if len(x_shape) != 2:
             return None
         batch = x_shape[0] if ref.layout == "rows" else x_shape[1]
         last = np.shape(params[ref.weights[-1]])
-        outputs = last[1] if ref.layout == "rows" else last[0]
+        outputs = 1 if len(last) == 1 else (last[0] if ref.weights_out_in else last[1])
         targets = targets_for(y, batch, outputs)
         if targets is None:
             return None
         ref.targets = targets
         return ref
 
-    def _w(self, params, i: int) -> np.ndarray:
+    def _full(self, params, i: int) -> np.ndarray:
+        """Layer i's stored weight as (inputs, outputs), folded bias row included."""
         w = np.asarray(params[self.weights[i]], dtype=np.float64)
-        return w if self.layout == "rows" else w.T
+        if w.ndim == 1:  # a single output unit's weights, stored as a vector
+            return w.reshape(-1, 1)
+        return w.T if self.weights_out_in else w
+
+    def _w(self, params, i: int) -> np.ndarray:
+        full = self._full(params, i)
+        return full[1:] if self.folded[i] else full
 
     def _b(self, params, i: int, width: int) -> np.ndarray:
+        if self.folded[i]:
+            return self._full(params, i)[0]
         name = self.biases[i]
         return np.zeros(width) if name is None else np.asarray(params[name], dtype=np.float64).reshape(-1)
 
@@ -193,7 +221,7 @@ class Reference:
     def to_user(self, name: str, rows_grad: np.ndarray, params) -> np.ndarray:
         """A rows-layout gradient in the shape of the user's parameter."""
         shape = np.shape(params[name])
-        if name in self.weights and self.layout == "columns":
+        if name in self.weights and self.weights_out_in:
             rows_grad = rows_grad.T
         return np.asarray(rows_grad).reshape(shape)
 
@@ -205,6 +233,8 @@ class Reference:
         for i in reversed(range(len(self.weights))):
             prev = fwd.inputs if i == 0 else fwd.a[i - 1]
             dw = prev.T @ delta + 2 * self.l2 * self._w(params, i)
+            if self.folded[i]:
+                dw = np.vstack([delta.sum(axis=0)[None, :], dw])
             out[self.weights[i]] = self.to_user(self.weights[i], dw, params)
             if self.biases[i] is not None:
                 out[self.biases[i]] = self.to_user(self.biases[i], delta.sum(axis=0), params)
@@ -229,34 +259,51 @@ def targets_for(y, batch: int, outputs: int) -> np.ndarray | None:
     return None
 
 
-def _layout(layers: list[Layer], shapes: dict[str, tuple[int, ...]], x_shape: tuple[int, ...]) -> str | None:
+def _layout(layers: list[Layer], shapes: dict[str, tuple[int, ...]], x_shape: tuple[int, ...]):
+    """(samples in "rows" or "columns", weights stored (out, in)?), read from X and the first weight."""
     first = layers[0]
-    if first.fan_in is None:
+    if first.fan_in is None or len(x_shape) != 2:
         return None
-    w = shapes[first.weight]
-    return "rows" if w[0] == first.fan_in and (len(x_shape) == 2 and x_shape[1] == first.fan_in) else (
-        "columns" if len(x_shape) == 2 and x_shape[0] == first.fan_in else None)
+    inputs = first.fan_in + (1 if first.folded else 0)
+    out_in = first.out_in if first.out_in is not None else (
+        shapes[first.weight][1] == inputs and shapes[first.weight][0] != inputs)
+    if x_shape[1] == first.fan_in:
+        return "rows", out_in
+    if x_shape[0] == first.fan_in:
+        return "columns", out_in
+    return None
+
+
+def _structures(layers: list[Layer], shapes: dict[str, tuple[int, ...]]):
+    """The layer grouping from the shapes, then the readings shapes alone cannot rule out.
+
+    A single-logit output weight stored as a vector (n,) looks exactly like
+    a bias of the layer below; which one it is, the loss decides.
+    """
+    dense = [lay for lay in layers if lay.weight is not None]
+    if dense and len(dense) == len(layers):
+        yield dense
+    if not dense:
+        return
+    width = dense[-1].fan_out or shapes[dense[-1].weight][-1]
+    vectors = [n for lay in layers for n in lay.biases if shapes[n] == (width,)]
+    singles = [n for lay in layers for n in lay.biases if int(np.prod(shapes[n])) == 1]
+    for vector in vectors:
+        rebuilt = [Layer(lay.index, lay.weight, [b for b in lay.biases if b != vector and b not in singles],
+                         lay.fan_in, lay.fan_out) for lay in dense]
+        rebuilt.append(Layer(len(rebuilt) + 1, vector, singles[:1], width, 1))
+        yield rebuilt
 
 
 def identify(params: dict[str, np.ndarray], layers: list[Layer], X, y, user_loss: Callable[[], float],
              rng: np.random.Generator, points: int = 6, tolerance: float = 1e-6) -> Reference | None:
     """The dense network whose loss matches the user's at several random points, if any."""
     shapes = {k: tuple(np.shape(v)) for k, v in params.items()}
-    dense = [lay for lay in layers if lay.weight is not None]
-    if not dense or any(len(shapes[lay.weight]) != 2 for lay in dense) or len(dense) != len(layers):
+    candidates = [d for d in _structures(layers, shapes)
+                  if all(len(shapes[lay.weight]) in (1, 2) for lay in d) and all(len(lay.biases) <= 1 for lay in d)
+                  and {n for lay in d for n in [lay.weight, *lay.biases]} == set(shapes)]
+    if not candidates:
         return None
-    if any(len(lay.biases) > 1 for lay in dense):
-        return None
-    x_shape = tuple(np.shape(X))
-    layout = _layout(dense, shapes, x_shape)
-    if layout is None:
-        return None
-    batch = x_shape[0] if layout == "rows" else x_shape[1]
-    targets = targets_for(y, batch, dense[-1].fan_out)
-    if targets is None:
-        return None
-    weights = [lay.weight for lay in dense]
-    biases = [lay.biases[0] if lay.biases else None for lay in dense]
 
     saved = {k: v.copy() for k, v in params.items()}
     samples = []
@@ -274,13 +321,36 @@ def identify(params: dict[str, np.ndarray], layers: list[Layer], X, y, user_loss
         for name, arr in params.items():
             np.copyto(arr, saved[name])
 
+    for dense in candidates:
+        ref = _search(dense, shapes, X, y, samples, tolerance)
+        if ref is not None:
+            return ref
+    return None
+
+
+def _search(dense: list[Layer], shapes, X, y, samples, tolerance: float) -> Reference | None:
+    """Try every activation and head on one layer structure."""
+    x_shape = tuple(np.shape(X))
+    found = _layout(dense, shapes, x_shape)
+    if found is None:
+        return None
+    layout, out_in = found
+    batch = x_shape[0] if layout == "rows" else x_shape[1]
+    targets = targets_for(y, batch, dense[-1].fan_out)
+    if targets is None:
+        return None
+    weights = [lay.weight for lay in dense]
+    biases = [lay.biases[0] if lay.biases else None for lay in dense]
+    folded = [lay.folded for lay in dense]
+
     hidden = len(dense) - 1
     uniform = [(act,) * hidden for act in ACTIVATIONS]
     per_layer = list(itertools.product(ACTIVATIONS, repeat=hidden)) if 1 < hidden <= 3 else []
     best: Reference | None = None
     for acts in uniform + [a for a in per_layer if len(set(a)) > 1]:
         for head in HEADS:
-            ref = Reference(layout, weights, biases, list(acts), head, 1.0, 0.0, targets)
+            ref = Reference(layout, weights, biases, list(acts), head, 1.0, 0.0, targets, weights_out_in=out_in,
+                            folded=folded)
             fit = _fit_factors(ref, samples, X)
             if fit is None:
                 continue
@@ -296,8 +366,11 @@ def _fit_factors(ref: Reference, samples, X) -> tuple[float, float, float] | Non
     """Least squares for (c, lambda) in user = c * head_loss + lambda * sum(W**2)."""
     rows = []
     for values, _ in samples:
-        with np.errstate(all="ignore"):
-            fwd_loss = _head_loss(ref.head, ref.forward(values, X).z[-1], ref.targets)
+        try:
+            with np.errstate(all="ignore"):
+                fwd_loss = _head_loss(ref.head, ref.forward(values, X).z[-1], ref.targets)
+        except ValueError:  # shapes that do not chain under this reading
+            return None
         if not np.isfinite(fwd_loss):
             return None
         reg = sum(float(np.sum(ref._w(values, i) ** 2)) for i in range(len(ref.weights)))

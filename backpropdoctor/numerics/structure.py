@@ -19,6 +19,8 @@ class Layer:
     biases: list[str] = field(default_factory=list)
     fan_in: int | None = None
     fan_out: int | None = None
+    folded: bool = False  # the bias is the weight's first input row (inputs get a column of ones)
+    out_in: bool | None = None  # stored as (outputs, inputs), when the chain of widths says so
 
     @property
     def names(self) -> list[str]:
@@ -77,17 +79,24 @@ def _chain(shapes: dict[str, tuple[int, ...]], input_width: int) -> list[Layer] 
 
     Samples in rows give weights shaped (in, out); samples in columns (out, in).
     Holding the orientation fixed tells a (6, 1) weight from a (6, 1) bias.
+    A weight one wider than its input holds its bias in its first row or
+    column, as in courses that prepend a column of ones (Theta1 of shape
+    (hidden, inputs + 1)).
     """
     two_d = [n for n, s in shapes.items() if len(s) == 2]
-    for in_axis in (0, 1):
+    for may_fold, in_axis in ((False, 0), (False, 1), (True, 0), (True, 1)):  # plain readings first
         chain, width, pool = [], input_width, list(two_d)
         while width > 1:  # a single unit feeding another layer is rarer than a (1, n) bias
             candidates = [n for n in pool if shapes[n][in_axis] == width]
+            folded = may_fold and not candidates
+            if folded:
+                candidates = [n for n in pool if shapes[n][in_axis] == width + 1]
             if not candidates:
                 break
             nxt = next((n for n in candidates if min(shapes[n]) > 1), candidates[0])
             fan_out = shapes[nxt][1 - in_axis]
-            chain.append(Layer(index=0, weight=nxt, fan_in=width, fan_out=fan_out))
+            chain.append(Layer(index=0, weight=nxt, fan_in=width, fan_out=fan_out, folded=folded,
+                               out_in=in_axis == 1))
             pool.remove(nxt)
             width = fan_out
         rest_are_biases = all(min(shapes[n]) == 1 for n in pool)

@@ -40,6 +40,48 @@ def _param_table(report: Report) -> Table:
     return table
 
 
+SPARKS = "▁▂▃▄▅▆▇█"
+TREND_STYLE = {"steady": "green", "unsteady": "yellow", "diverges": "red", "error": "red"}
+SOURCE_WORDS = {"update": "your update()", "train_step": "your train_step()",
+                "gradient descent": "gradient descent on your gradient"}
+
+
+def sparkline(values: list) -> str:
+    """One block character per value, scaled between the run's smallest and largest; x where not finite."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if not finite:
+        return "x" * len(values)
+    lo, hi = min(finite), max(finite)
+    span = hi - lo
+    out = []
+    for v in values:
+        if v is None or not math.isfinite(v):
+            out.append("x")
+        else:
+            out.append(SPARKS[0 if span <= 0 else int((v - lo) / span * (len(SPARKS) - 1) + 0.5)])
+    return "".join(out)
+
+
+def _training(training: dict) -> Text:
+    """The training probe's loss curves, one line per step size."""
+    source = SOURCE_WORDS.get(training.get("source") or "", "the training step")
+    text = Text.assemble(("Training probe", "bold"), f" ({training.get('steps')} steps of {source}, per step size):")
+    if training.get("stateful_update"):
+        text.append("\n  (update() keeps state: each run continues from the state the last one left)", style="dim")
+    width = max(len(f"{r['lr']:g}") for r in training["runs"])
+    for r in training["runs"]:
+        losses = r["losses"]
+        last = losses[-1]
+        trend = r["trend"]
+        text.append(f"\n  lr {r['lr']:<{width}g}  ")
+        text.append(sparkline(losses).ljust(len(losses)), style=TREND_STYLE.get(trend, ""))
+        text.append(f"  {trend:<9}", style=TREND_STYLE.get(trend, ""))
+        text.append(f"{_num(losses[0])} -> {'NaN/inf' if last is None else _num(last)}")
+        if r["lr"] == training.get("largest_steady_lr"):
+            text.append("  <- largest steady step size", style="dim")
+    return text
+
+
 def _finding_panel(f: Finding) -> Panel:
     style = SEVERITY_STYLE.get(f.severity, "white")
     parts: list = [Text(f.message)]
@@ -78,6 +120,8 @@ def render(report: Report, console: Console) -> None:
         console.print(_param_table(report))
     for note in report.notes:
         console.print(Text.assemble(("note: ", "bold cyan"), note))
+    if report.training and report.training.get("runs"):
+        console.print(_training(report.training))
     for f in report.findings:
         console.print(_finding_panel(f))
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning")}

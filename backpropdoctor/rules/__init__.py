@@ -30,6 +30,18 @@ DETECTION_ORDER = (
     "nondeterministic-loss",
     "params-mutated",
     "gradient-mismatch",
+    # health: warnings that never claim a parameter; the training rules read the verdicts above
+    "softmax-overflow",
+    "unnormalized-inputs",
+    "non-centered-init",
+    "symmetric-init",
+    "saturating-init",
+    "dead-relu",
+    "loss-at-init",
+    "mse-for-multiclass",
+    "loss-increasing",
+    "learning-rate",
+    "class-collapse",
 )
 
 __all__ = ["CATEGORIES", "Context", "Rule", "catalogue", "detectors", "get", "is_reserved"]

@@ -96,7 +96,8 @@ def _z_expressions(ctx, layer: int, fwd, line: int) -> list[str]:
     for x in prevs[:2]:
         for w in weights[:2]:
             for b in biases[:2]:
-                product = f"np.dot({x}, {w})" if ref.layout == "rows" else f"np.dot({w}, {x})"
+                wt = f"{w}.T" if ref.weights_out_in == (ref.layout == "rows") else w
+                product = f"np.dot({x}, {wt})" if ref.layout == "rows" else f"np.dot({wt}, {x})"
                 found.append(product + (f" + {b}" if b else ""))
     return found
 

@@ -9,6 +9,7 @@ measured numbers; they never see the user's variable names.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -19,7 +20,8 @@ from ..numerics.compare import Comparison
 from ..numerics.finite_diff import Precision
 from ..numerics.signatures import FIT_TOLERANCE
 from ..numerics.structure import Layer
-from ..lines import first_line, last_assignment, last_in_computing_call
+from ..lines import first_line, last_alias, last_assignment, last_in_computing_call
+from ..repair import Site
 from ..report import Finding
 
 CATEGORIES = {
@@ -66,6 +68,8 @@ class Context:
     user_gradients: dict[str, Any] = field(default_factory=dict)  # the user's gradients, full tensors
     values: dict[str, Any] = field(default_factory=dict)  # the parameters' values, full tensors
     batch: Any = None  # X as the child saw it
+    arrays: dict[str, Any] = field(default_factory=dict)  # the child's arrays: param:NAME, grad:NAME, X, y
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # why a probe could not run -> the rules it skipped
 
     def forward(self):
         """The reference network's forward pass on the checked batch (z and a of every layer)."""
@@ -145,16 +149,34 @@ def locate_choice(ctx: Context, finding: Finding) -> int | None:
         delta = ctx.explanation.deltas.get(choice.layer) if ctx.explanation is not None else None
         if name not in ctx.user_gradients or delta is None:
             return None
-        return last_in_computing_call(ctx.trace, ctx.user_gradients[name], [delta])
+        return entry_line(ctx, last_in_computing_call(ctx.trace, ctx.user_gradients[name], [delta]))
     exclude = [choice.correct] if choice.correct is not None else []
-    return first_line(ctx.trace, list(choice.markers) + [choice.value], exclude=exclude)
+    find = last_alias if choice.variant.where == "last-alias" else first_line
+    return find(ctx.trace, list(choice.markers) + [choice.value], exclude=exclude)
+
+
+def entry_line(ctx: Context, hit: tuple[int, str] | None) -> int | None:
+    """The line of a hit; for an entry of a dict built in a multi-line return, that entry's own line."""
+    if hit is None:
+        return None
+    line, key = hit
+    if not key.startswith("return["):
+        return line
+    entry = key[len("return["):-1]
+    site = Site.at(ctx.file, line)
+    stmt = None if site is None else site.stmt
+    if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Dict):
+        for k, v in zip(stmt.value.keys, stmt.value.values):
+            if isinstance(k, ast.Constant) and repr(k.value) == entry:
+                return v.lineno
+    return line
 
 
 def locate_final(ctx: Context, finding: Finding) -> int | None:
     """The last line that assigned the gradient the user handed over (for a wrong final tensor)."""
     for name in finding.parameters:
         if name in ctx.user_gradients:
-            line = last_assignment(ctx.trace, ctx.user_gradients[name])
+            line = entry_line(ctx, last_assignment(ctx.trace, ctx.user_gradients[name]))
             if line is not None:
                 return line
     return None

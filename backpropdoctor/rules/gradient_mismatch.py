@@ -50,7 +50,8 @@ def detect(ctx: Context):
     else:
         right = sorted({p.layer for p in ctx.params if not p.failed and p.layer and p.layer > top})
         message += (f" backpropdoctor recognised the network ({ctx.reference.describe()})"
-                    + (f" and layers {', '.join(map(str, right))} are right" if right else "")
+                    + (f" and layer{'s' if len(right) > 1 else ''} {', '.join(map(str, right))} "
+                       f"{'are' if len(right) > 1 else 'is'} right" if right else "")
                     + ", but no known mistake explains this layer's gradient: the diagnosis is partial.")
     fix = (f"Start at layer {top}, the failing layer nearest the output: the bug is in its backward step or just "
            "above it. Check each factor of the chain rule there against the forward pass.") if top else None

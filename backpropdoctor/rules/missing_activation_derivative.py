@@ -56,11 +56,11 @@ def _missing(step: Step) -> list[np.ndarray]:
 VARIANTS = (
     Variant("missing-activation-derivative", "derivative", "missing",
             "passes the gradient through the activation without multiplying by its derivative f'(z)",
-            "Multiply by the derivative: delta = upstream * f_prime(z).", _missing),
+            "Multiply by the derivative: delta = upstream * f_prime(z).", _missing, where="last-alias"),
     Variant("missing-activation-derivative", "output", "missing",
             "uses dL/da as the output error without multiplying by the output activation's derivative",
             "Multiply by the sigmoid's derivative: delta = dL_da * a * (1 - a) (or use sigmoid + cross-entropy, "
-            "where delta = a - y).", _missing),
+            "where delta = a - y).", _missing, where="last-alias"),
 )
 
 

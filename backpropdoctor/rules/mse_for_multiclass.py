@@ -1,8 +1,9 @@
 """Squared error on one-hot targets with more than two classes.
 
 ## What it means
-The loss is squared error between the network's outputs and one-hot targets
-over more than two classes. The problem shows in the loss's gradient: with a
+The loss is squared error between the network's outputs (sigmoid, softmax or
+linear) and one-hot targets over more than two classes: the identified
+network's head is squared error, and every target row holds a single 1. The problem shows in the loss's gradient: with a
 sigmoid output `a = sigmoid(z)`, squared error gives
 `dL/dz = 2 * (a - y) * a * (1 - a)`, and the factor `a * (1 - a)` (at most 0.25)
 goes to 0 as outputs saturate near 0 or 1, even when they saturate at the wrong
@@ -32,7 +33,31 @@ dZ2 = (P - Y) / N                                # no saturating factor
 ```
 """
 
-from .base import Rule
+from ..numerics.health import is_one_hot
+from . import _health
+from .base import Context, Rule
+
+
+def detect(ctx: Context):
+    ref = ctx.reference
+    if ref is None:
+        return _health.skip(ctx, RULE.name, _health.NOT_RECOGNISED)
+    if not ref.head.endswith("-mse") or not is_one_hot(ref.targets) or ref.targets.shape[1] <= 2:
+        return []
+    classes = ref.targets.shape[1]
+    out = ref.head.split("-")[0]
+    factor = {"sigmoid": " times sigmoid'(z) = a * (1 - a)", "softmax": " times the softmax Jacobian"}.get(out, "")
+    message = (f"The loss is squared error on one-hot targets over {classes} classes ({out} outputs): its gradient "
+               f"at the output is 2 * (a - y){factor}, which vanishes as outputs saturate, even at the wrong value, "
+               f"and pushes every output toward 0.")
+    fix = ("Use softmax with cross-entropy for classification: P = softmax(z); loss = -mean(log P[range(N), y]); "
+           "the output error is then simply (P - Y) / N.")
+    last = _health.dense_layers(ctx)[-1]
+    f = ctx.finding(RULE, _health.param_checks(ctx, last.weight, last.bias), message, fix,
+                    {"head": ref.head, "classes": classes}, claim=False)
+    f.layers = [last.number]
+    return [f]
+
 
 RULE = Rule(
     name="mse-for-multiclass",
@@ -40,4 +65,5 @@ RULE = Rule(
     category="health",
     summary="Squared error on one-hot targets with more than two classes.",
     doc=__doc__,
+    detect=detect,
 )

@@ -39,7 +39,8 @@ from .base import Context, Rule, describe_params, fmt, locate_final
 
 def detect(ctx: Context):
     groups: dict[float, list] = {}
-    hits = ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric), lambda c: c > 0)
+    hits = ctx.signature_hits(lambda p: scale_fit(p.comparison.analytic, p.comparison.numeric),
+                              lambda c: c > 0 and abs(c - 1) > ctx.fit_tolerance)
     seen = {p.name for p, _ in hits}
     hits += [(p, c) for p, c in ctx.explained_scales(lambda c: c > 0 and abs(c - 1) > ctx.fit_tolerance)
              if p.name not in seen]
