@@ -32,6 +32,7 @@ CORRECT_FIXTURES = [
     "ref_float32.py",
     "ref_relu_kinks.py",
     "ref_model_object.py",
+    "ref_tiny_init.py",
     "ref_train_step.py",
     "seed001_fixed.py",
     "seed002_fixed.py",
