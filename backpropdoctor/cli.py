@@ -48,6 +48,8 @@ def check(
     format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
     seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
+    fix: bool = typer.Option(True, "--fix/--no-fix",
+                             help="Verify proposed fixes by checking repaired copies of FILE (slower on buggy files)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
                                    help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
 ) -> None:
@@ -58,7 +60,7 @@ def check(
         _usage_error(f"{file}: no such file")
     if file.is_dir():
         _usage_error(f"{file} is a directory; give the model's .py file")
-    report = check_file(file, timeout=timeout, seed=seed)
+    report = check_file(file, timeout=timeout, seed=seed, fix=fix)
     if format is Format.json:
         from .render.json import render
 

@@ -65,3 +65,16 @@ def test_usage_errors_exit_2():
     assert run("check").returncode == 2
     assert run("check", str(FIXTURES / "ref_columns.py"), "--format", "xml").returncode == 2
     assert run("--version").stdout.startswith("backpropdoctor ")
+
+
+def test_verified_fix_carries_a_patch_and_no_fix_skips_verification():
+    seed = str(FIXTURES / "seed001_flipped_sign.py")
+    fixed = json.loads(run("check", seed, "--format", "json").stdout)
+    flip = next(f for f in fixed["findings"] if f["rule"] == "flipped-sign")
+    assert flip["verified"] is True
+    assert "-        out_delta = label - probs" in flip["patch"]
+    assert "+        out_delta = probs - label" in flip["patch"]
+    assert "+        params[name] -= lr * grads[name]" in flip["patch"]  # the compensating update, fixed together
+    quick = json.loads(run("check", seed, "--format", "json", "--no-fix").stdout)
+    assert [f["rule"] for f in quick["findings"]] == [f["rule"] for f in fixed["findings"]]
+    assert all(f["verified"] is False and f["patch"] is None for f in quick["findings"])
