@@ -99,9 +99,10 @@ def _finding_panel(f: Finding) -> Panel:
         parts.append(Text.assemble(("verified fix: ", "bold green"), f.evidence.get("verified_edit", ""),
                                    (" (re-checked on a copy of your file: the problem is gone)", "dim")))
         diff = Text()
-        for line in f.patch.splitlines()[2:]:
+        lines = f.patch.splitlines()[2:]
+        for n, line in enumerate(lines):
             style = "red" if line.startswith("-") else "green" if line.startswith("+") else "dim"
-            diff.append(line + "\n", style=style)
+            diff.append(line + ("\n" if n + 1 < len(lines) else ""), style=style)
         parts.append(diff)
     title = Text.assemble((f"{f.rule}", f"bold {style}"), (f"  {f.severity}", style))
     return Panel(Group(*parts), title=title, title_align="left", border_style=style,
