@@ -41,9 +41,13 @@ Every nonlinearity in the forward pass needs one matching multiplication in
 the backward pass.
 """
 
+import ast
+
 import numpy as np
 
+from ..lines import names_showing
 from ..numerics.backward import Step, Variant
+from ..repair import Edit, Site, assigned_value, expression
 from .base import Rule, explained_bugs, locate_choice
 
 
@@ -51,6 +55,35 @@ def _missing(step: Step) -> list[np.ndarray]:
     if step.upstream is None or step.activation in ("identity", "softmax", "linear"):
         return []
     return [step.upstream]
+
+
+def _factor_text(activation: str, a: str) -> str | None:
+    """f'(z) written with the activation a = f(z) the user already has."""
+    if activation == "sigmoid":
+        return f"{a} * (1 - {a})"
+    if activation == "tanh":
+        return f"(1 - {a} ** 2)"
+    if activation == "relu":
+        return f"({a} > 0)"
+    if activation.startswith("leaky_relu("):
+        return f"np.where({a} > 0, 1.0, {activation[len('leaky_relu('):-1]})"
+    return None
+
+
+def repairs(ctx, finding, site: Site) -> list[Edit]:
+    """Multiply the value handed on by f'(z), written with the user's own activation variable."""
+    choice, fwd, value = finding.origin, ctx.forward(), assigned_value(site.stmt)
+    if choice is None or fwd is None or value is None:
+        return []
+    ref, layer = ctx.reference, choice.layer
+    activation = ref.activations[layer] if layer < len(ref.activations) else ref.head.split("-")[0]
+    edits = []
+    for a in names_showing(ctx.trace, fwd.a[layer], finding.line)[:2]:
+        factor = _factor_text(activation, a)
+        if factor:
+            edits += site.rewrites(f"multiply by the derivative, {factor}", lambda n: n is value,
+                                   lambda n, f=factor: ast.BinOp(left=n, op=ast.Mult(), right=expression(f)))
+    return edits
 
 
 VARIANTS = (
@@ -73,4 +106,5 @@ RULE = Rule(
     detect=lambda ctx: explained_bugs(ctx, RULE),
     variants=VARIANTS,
     locate=locate_choice,
+    repairs=repairs,
 )
