@@ -2,12 +2,12 @@
 
 ## What it means
 For `z = X @ W + b`, the bias gradient is the gradient `dz` summed over the
-batch: `db = dz.sum(axis=0)`. This rule fires when a layer's weight gradient
-agrees with finite differences but its bias gradient does not, in one of three
-known patterns: `db` holds one sample's `dz` instead of the sum (assigned with
-`=` inside a per-sample loop, so only the last sample survives); `db` was taken
-from the gradient before the activation derivative was applied (`da` instead of
-`dz`); or `dz` was summed over the wrong axis (over units instead of samples).
+batch: `db = dz.sum(axis=0)`. This rule fires when the bias gradient departs from the error signal dz that
+the layer's weight gradient uses, in one of two known patterns: db holds one
+sample's dz instead of the sum (assigned with = inside a per-sample loop, so
+only the last sample survives), or db was taken from the gradient before the
+activation derivative was applied (da instead of dz). Summing dz over the
+wrong axis changes its shape, which `shape-mismatch` reports.
 
 ## Why it breaks training
 The biases move in a direction set by one sample, or with the wrong size and

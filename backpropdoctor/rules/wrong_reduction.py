@@ -3,11 +3,12 @@
 ## What it means
 Each sample contributes its own product of input and error, and the sum over
 the batch comes last: `dW = X.T @ dZ`, that is the sum over samples n of
-`outer(x_n, dz_n)`. This rule fires when the gradient matches a version where
-the batch was summed or averaged too early, for example the error `P - Y`
+`outer(x_n, dz_n)`. This rule fires when the gradient
+matches a version where the batch was summed too early: the output error
 summed over samples before it is multiplied by per-sample factors (the
-activation derivative, the layer's inputs), or when a sum runs over the wrong
-axis. A telltale sign: such a gradient agrees with finite differences on a
+activation derivative, the layer's inputs), a hidden layer's incoming
+gradient summed before the activation derivative, or dW built as the sum of
+inputs times the sum of errors. A telltale sign: such a gradient agrees with finite differences on a
 batch of one sample and disagrees on larger batches.
 
 ## Why it breaks training
