@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .adapters.base import LoadedModel, UserCodeError, as_loss_value, call_user, loss_dtype
+from .adapters.base import LoadedModel, UserCodeError, as_loss_value, loss_dtype
 from .numerics.compare import compare
-from .numerics.finite_diff import Precision, Probe, directional_derivative, precision_for, probe
+from .numerics.finite_diff import Precision, directional_derivative, precision_for, probe
 from .numerics.reference import identify
 from .numerics.structure import batch_and_width, infer_layers
 from .probes import measure_health, rescue

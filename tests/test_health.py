@@ -8,7 +8,6 @@ correct fixtures are checked for exactly the health warnings they deserve.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import check_json
 
 from backpropdoctor import probes
 from backpropdoctor.adapters import UserCodeError, load
@@ -35,13 +35,7 @@ TRAINING_RULES = {"loss-increasing", "class-collapse", "learning-rate"}
 
 
 def run_cli(path: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict]:
-    proc = subprocess.run([sys.executable, "-m", "backpropdoctor", "check", str(path), "--format", "json", *extra],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
-    try:
-        report = json.loads(proc.stdout)
-    except ValueError:  # pragma: no cover - shown in the assertion
-        pytest.fail(f"stdout is not JSON (exit {proc.returncode}):\n{proc.stdout}\n--- stderr ---\n{proc.stderr}")
-    return proc, report
+    return check_json(path, *extra)
 
 
 _cache: dict[str, tuple[subprocess.CompletedProcess, dict]] = {}

@@ -2,7 +2,6 @@
 
 import textwrap
 
-import numpy as np
 
 from backpropdoctor.adapters import load
 from backpropdoctor.measure import measure

@@ -2,15 +2,13 @@
 
 import builtins
 import io
-import json
 import keyword
 import re
-import subprocess
-import sys
 import tokenize
 from pathlib import Path
 
 import pytest
+from helpers import check_json
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -61,9 +59,7 @@ def rename_everything(source: str, keys: set[str]) -> str:
 
 
 def check(path: Path) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "backpropdoctor", "check", str(path), "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    return json.loads(proc.stdout)
+    return check_json(path)[1]
 
 
 def verdict(report: dict) -> list[tuple]:

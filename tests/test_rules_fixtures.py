@@ -7,12 +7,11 @@ against an independent central-difference gradient, not read off the tool.
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import check_json
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "fixtures" / "rules"
@@ -28,13 +27,7 @@ GRADIENT_RULES = {
 
 
 def run_json(path: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict]:
-    proc = subprocess.run([sys.executable, "-m", "backpropdoctor", "check", str(path), "--format", "json", *extra],
-                          capture_output=True, text=True, timeout=180, cwd=ROOT)
-    try:
-        report = json.loads(proc.stdout)
-    except ValueError:  # pragma: no cover - shown in the assertion
-        pytest.fail(f"stdout is not JSON (exit {proc.returncode}):\n{proc.stdout}\n--- stderr ---\n{proc.stderr}")
-    return proc, report
+    return check_json(path, *extra)
 
 
 _cache: dict[str, tuple[subprocess.CompletedProcess, dict]] = {}

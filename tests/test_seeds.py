@@ -1,20 +1,11 @@
 """The seed reports' networks: every bug named, on its layer and its line, and the twins clean."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+from helpers import FIXTURES, check_json
 
 
 def check(name: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "backpropdoctor", "check", str(FIXTURES / name), "--format", "json"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    report = json.loads(proc.stdout)
+    proc, report = check_json(FIXTURES / name)
     report["exit"] = proc.returncode
     return report
 

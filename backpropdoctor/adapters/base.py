@@ -122,7 +122,7 @@ def validate_params(params: Any, where: str, user_file: str) -> dict[str, np.nda
             raise UserCodeError("protocol-mismatch",
                                 f"{where}[{name!r}] has dtype {value.dtype}; parameters must be float arrays "
                                 "(an integer array cannot take a small step)", user_file,
-                                hint=f"Create it as float: np.zeros(..., dtype=float)")
+                                hint="Create it as float: np.zeros(..., dtype=float)")
         if not value.flags.writeable:
             raise UserCodeError("protocol-mismatch", f"{where}[{name!r}] is read-only; it must be writable", user_file)
         if not np.all(np.isfinite(value)):
