@@ -74,6 +74,7 @@ BUGGY: dict[str, list[tuple[str, int, str]]] = {
     # two bugs in one file
     "two_bugs_wrong_tensor_and_bias_pre_derivative_R_tanh.py": [(WT, 2, "# BUG"), (BG, 1, "# BUG2")],
     "two_bugs_softmax_diag_and_missing_derivative_C_sigmoid.py": [(SJ, 2, "# BUG"), (MAD, 1, "# BUG2")],
+    "two_bugs_transposed_and_bias_pre_derivative_R_tanh.py": [("transposed-gradient", 2, "# BUG"), (BG, 1, "# BUG2")],
 }
 
 # Correct twins of buggy fixtures (the marked line fixed): must pass with no error and no warning at all.

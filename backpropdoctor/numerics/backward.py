@@ -163,9 +163,12 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
             step.delta = delta
             # The L2 term as the loss has it; or missing, or doubled: a separate bug on this tensor
             # (regularization-gradient names it) must not hide the steps below it.
-            for l2_factor in (1.0, 0.0, 2.0) if ref.l2 else (1.0,):
+            # A square weight's gradient may also come back transposed (transposed-gradient names it).
+            mine = user[wname]
+            readings = [mine] + ([mine.T] if mine.ndim == 2 and mine.shape[0] == mine.shape[1] else [])
+            for l2_factor, reading in [(f, r) for r in readings for f in ((1.0, 0.0, 2.0) if ref.l2 else (1.0,))]:
                 choice, wscale, wres = _best(step, by_site["weight"], lambda st: st.prev.T @ st.delta,
-                                             user[wname], tolerance, l2=2 * l2_factor * ref.l2 * ref._w(params, i))
+                                             reading, tolerance, l2=2 * l2_factor * ref.l2 * ref._w(params, i))
                 if wres <= tolerance:
                     break
             fitted.append((variant, delta, (choice, wscale), wres))

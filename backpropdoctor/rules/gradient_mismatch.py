@@ -48,7 +48,8 @@ def detect(ctx: Context):
         message += (" The network was not recognised as a stack of dense layers with the usual activations and "
                     "heads, so the diagnosis is partial: only the signatures above could be tested.")
     else:
-        right = sorted({p.layer for p in ctx.params if not p.failed and p.layer and p.layer > top})
+        layers_above = {p.layer for p in ctx.params if p.layer and p.layer > top}
+        right = sorted(n for n in layers_above if all(not p.failed for p in ctx.params if p.layer == n))
         message += (f" backpropdoctor recognised the network ({ctx.reference.describe()})"
                     + (f" and layer{'s' if len(right) > 1 else ''} {', '.join(map(str, right))} "
                        f"{'are' if len(right) > 1 else 'is'} right" if right else "")
