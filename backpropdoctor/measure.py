@@ -71,9 +71,7 @@ class Session:
 
     def _guard(self, what: str, fn: Callable[[], Any]) -> Any:
         """Call fn; while it is not yet trusted (or once caught), undo any change it makes to params."""
-        if self.seeded:
-            np.random.seed(0)
-            random.seed(0)
+        self._reseed()
         self.calls[what] = self.calls.get(what, 0) + 1
         caught = any(m["by"] == what for m in self.mutations)
         if self.calls[what] > self.WATCHED_CALLS and not caught:
@@ -100,28 +98,29 @@ class Session:
 
     def step(self, lr: float) -> dict[str, np.ndarray]:
         """The change train_step makes to each parameter (then undone)."""
+        self._reseed()
+        return self._change(lambda: self.model.train_step(lr))
+
+    def update_step(self, raw_grads: Any, lr: float) -> dict[str, np.ndarray]:
+        """The change the user's update() makes with the user's own gradients (then undone)."""
+        return self._change(lambda: self.model.update(copy.deepcopy(raw_grads), lr))
+
+    def _change(self, call: Callable[[], Any]) -> dict[str, np.ndarray]:
+        """How much `call` moves each parameter; every parameter is put back afterwards."""
         params = self.model.params
         snap = _snapshot(params)
-        if self.seeded:
-            np.random.seed(0)
-            random.seed(0)
         try:
-            self.model.train_step(lr)
+            call()
             after = {name: np.array(params[name], dtype=np.float64, copy=True) for name in snap}
         finally:
             _restore(params, snap)
         return {name: after[name] - saved.astype(np.float64) for name, (_, saved) in snap.items()}
 
-    def update_step(self, raw_grads: Any, lr: float) -> dict[str, np.ndarray]:
-        """The change the user's update() makes with the user's own gradients (then undone)."""
-        params = self.model.params
-        snap = _snapshot(params)
-        try:
-            self.model.update(copy.deepcopy(raw_grads), lr)
-            after = {name: np.array(params[name], dtype=np.float64, copy=True) for name in snap}
-        finally:
-            _restore(params, snap)
-        return {name: after[name] - saved.astype(np.float64) for name, (_, saved) in snap.items()}
+    def _reseed(self) -> None:
+        """Fix numpy's and random's global seeds, when the loss needs it to be repeatable."""
+        if self.seeded:
+            np.random.seed(0)
+            random.seed(0)
 
 
 def normalize_gradients(raw: Any, params: Mapping[str, np.ndarray], what: str, file: str):

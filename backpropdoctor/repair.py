@@ -13,13 +13,11 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
-import io
 import tempfile
-import tokenize
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 MAX_CANDIDATES = 6  # per finding
 MAX_RUNS = 16  # per file
@@ -45,9 +43,6 @@ class Site:
             return None
         stmt = statement_at(tree, line)
         return None if stmt is None else cls(file, source, tree, stmt)
-
-    def edit(self, description: str, new_stmt: ast.stmt) -> "Edit":
-        return Edit(description, replace_statement(self.source, self.stmt, new_stmt))
 
     def rewrites(self, description: str, match: Callable[[ast.AST], bool],
                  build: Callable[[ast.AST], ast.AST | None]) -> list["Edit"]:
@@ -118,48 +113,6 @@ def statement_at(tree: ast.AST, line: int) -> ast.stmt | None:
     return best
 
 
-def _trailing_comment(source_line: str) -> str:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source_line + "\n").readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return ""
-    comments = [t.string for t in tokens if t.type == tokenize.COMMENT]
-    return "  " + comments[-1] if comments else ""
-
-
-def replace_statement(source: str, stmt: ast.stmt, new: ast.stmt) -> str:
-    """The source with `stmt` rewritten as `new` (indentation and trailing comment kept)."""
-    lines = source.splitlines(keepends=True)
-    first, last = stmt.lineno - 1, (stmt.end_lineno or stmt.lineno) - 1
-    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-    text = ast.unparse(ast.fix_missing_locations(new))
-    ending = "\n" if lines[last].endswith("\n") else ""
-    comment = _trailing_comment(lines[last].rstrip("\n"))
-    return "".join(lines[:first]) + indent + text + comment + ending + "".join(lines[last + 1:])
-
-
-def rewrites(stmt: ast.stmt, match: Callable[[ast.AST], bool], build: Callable[[ast.AST], ast.AST]) -> Iterator[ast.stmt]:
-    """One new statement per matching node, with that node (only) replaced by build(node)."""
-    targets = [n for n in ast.walk(stmt) if match(n)]
-    for index in range(len(targets)):
-        new = copy.deepcopy(stmt)
-        node = [n for n in ast.walk(new) if match(n)][index]
-        replacement = build(node)
-        _replace_node(new, node, replacement)
-        yield new
-
-
-def _replace_node(root: ast.AST, old: ast.AST, new: ast.AST) -> None:
-    for parent in ast.walk(root):
-        for field, value in ast.iter_fields(parent):
-            if value is old:
-                setattr(parent, field, new)
-                return
-            if isinstance(value, list) and any(v is old for v in value):
-                setattr(parent, field, [new if v is old else v for v in value])
-                return
-
-
 def is_sub(node: ast.AST) -> bool:
     return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)
 
@@ -196,12 +149,6 @@ def reduction_operand(node: ast.AST) -> ast.AST | None:
 
 def assigned_value(stmt: ast.stmt) -> ast.AST | None:
     return stmt.value if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)) else None
-
-
-def with_value(stmt: ast.stmt, value: ast.AST) -> ast.stmt:
-    new = copy.deepcopy(stmt)
-    new.value = value
-    return new
 
 
 def expression(text: str) -> ast.AST:

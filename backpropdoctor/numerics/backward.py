@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .reference import ACTIVATIONS, Forward, Reference, _sigmoid
+from .reference import ACTIVATIONS, Forward, Reference
 
 SITES = ("output", "derivative", "bias", "weight")
 
@@ -254,6 +254,3 @@ def _rows(ref: Reference, name: str, grad: np.ndarray) -> np.ndarray:
         return rows[1:] if ref.folded[ref.weights.index(name)] else rows  # the folded bias row is not dW
     return g.reshape(-1)
 
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return _sigmoid(z)
