@@ -160,7 +160,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     return Report(file=file, status=status_of(ctx.findings), parameters=parameters, findings=ctx.findings,
                   adapter=m.get("adapter"), mapping=m.get("mapping", {}), precision=precision.name, notes=notes,
                   loss=base_loss, elapsed=elapsed, output=output,
-                  training=training_summary(ctx))
+                  training=training_summary(ctx),
+                  skipped={name: reason for reason, names in ctx.skipped.items() for name in names})
 
 
 def _non_finite(file: str, m: dict[str, Any], elapsed: float | None, output: str,

@@ -76,6 +76,8 @@ class Report:
     elapsed: float | None = None
     output: str = ""
     training: dict[str, Any] | None = None  # the training probe's loss curves (numerics.health.summarize_training)
+    skipped: dict[str, str] = field(default_factory=dict)  # rule -> why it could not run on this model
+    submission: str | None = None  # the name of the submission in a batch (its directory or file name)
 
     @property
     def exit_code(self) -> int:
@@ -89,6 +91,7 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "file": self.file,
+            "submission": self.submission,
             "status": self.status,
             "adapter": self.adapter,
             "mapping": self.mapping,
@@ -98,6 +101,7 @@ class Report:
             "parameters": [p.to_dict() for p in self.parameters],
             "findings": [f.to_dict() for f in self.findings],
             "training": self.training,
+            "skipped": self.skipped,
             "elapsed_seconds": self.elapsed,
         }
 
