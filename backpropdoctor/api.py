@@ -6,27 +6,54 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .sandbox import Child
+from .sandbox import Child, Sandbox
 
 if TYPE_CHECKING:
+    from .config import Config
     from .report import Report
 
 
-def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True) -> "Report":
-    """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
+def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True,
+               config: "Config | None" = None) -> "Report":
+    """Run the user's file in a child process, judge what it measured, and verify proposed fixes.
+
+    `config` brings a course's settings (rules, severities, tolerances,
+    sandbox limits); `timeout`, `seed` and `fix` are given explicitly.
+    """
     started = time.monotonic()
-    report = _check(str(path), timeout, seed)
+    sandbox = Sandbox(memory_mb=config.memory_mb, pass_env=tuple(config.pass_env)) if config else Sandbox()
+    tolerance = dict(config.tolerance) if config else {}
+
+    def run(file: str, home: str | None = None) -> "Report":
+        return _check(file, timeout, seed, sandbox, tolerance, home)
+
+    report = run(str(path))
+    if config is not None:
+        _apply_policy(report, config)
     if fix and any(f.candidates for f in report.findings):
         from .repair import verify
 
         try:
-            verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
-                   lambda finding, repaired: _still_there(finding, repaired, report))
+            verify(report.file, report.findings, run, lambda finding, repaired: _still_there(finding, repaired, report))
         except Exception:  # noqa: BLE001 - a fix we cannot verify is simply not verified
             for f in report.findings:
                 f.verified, f.patch = False, None
-        report.elapsed = time.monotonic() - started
+    for f in report.findings:  # what only the parent needs; a Report crosses process boundaries in a batch
+        f.origin, f.candidates = None, []
+    report.elapsed = time.monotonic() - started
     return report
+
+
+def _apply_policy(report: "Report", config: "Config") -> None:
+    """The course's rule selection and severities, then the status they imply."""
+    from .report import status_of
+
+    if report.status == "error":
+        return
+    report.findings = [f for f in report.findings if config.enabled(f.rule)]
+    for f in report.findings:
+        f.severity = config.severity.get(f.rule, f.severity)
+    report.status = status_of(report.findings)
 
 
 def _still_there(finding, repaired: "Report", original: "Report") -> bool:
@@ -42,12 +69,21 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
     return False
 
 
-def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
-    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir)
+def _check(file: str, timeout: float, seed: int, sandbox: Sandbox, tolerance: dict[str, float],
+           home: str | None = None) -> "Report":
+    child = Child(file, timeout=timeout, seed=seed, search_dir=home, sandbox=sandbox, tolerance=tolerance)
     # Import the judging side (numpy included) while the child starts up.
-    from .diagnose import MalformedMeasurement, diagnose, from_error
+    from . import diagnose  # noqa: F401
 
     result = child.result()
+    report = _judge(file, result)
+    report.sandbox = result.get("sandbox") or {}
+    return report
+
+
+def _judge(file: str, result: dict) -> "Report":
+    from .diagnose import MalformedMeasurement, diagnose, from_error
+
     elapsed, output = result.get("elapsed"), result.get("stdout", "")
     if not result.get("ok"):
         return from_error(file, result.get("error") or {}, elapsed, output)

@@ -6,6 +6,7 @@ when a model could not be checked or the command line itself is wrong.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -23,6 +24,10 @@ EXIT_USAGE = 2
 class Format(str, Enum):
     terminal = "terminal"
     json = "json"
+    junit = "junit"
+    github = "github"
+    gradescope = "gradescope"
+    sarif = "sarif"
 
 
 class FailOn(str, Enum):
@@ -44,34 +49,137 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    file: Path = typer.Argument(..., help="Python file defining your network (see README: the model file protocol)."),
-    format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
-    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
-    fix: bool = typer.Option(True, "--fix/--no-fix",
-                             help="Verify proposed fixes by checking repaired copies of FILE (slower on buggy files)."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+    inputs: list[str] = typer.Argument(..., metavar="FILE_OR_DIR...",
+                                       help="Model files, submission directories or globs "
+                                            "(see README: the model file protocol)."),
+    format: Format = typer.Option(Format.terminal, "--format", "-f",
+                                  help="terminal, json, junit, github (annotations), gradescope (results.json) "
+                                       "or sarif."),
+    output_file: Path = typer.Option(None, "--output-file", "-o", help="Write the report here instead of stdout."),
+    jobs: int = typer.Option(None, "--jobs", "-j", min=1, help="Submissions checked in parallel (default: cores)."),
+    config_file: Path = typer.Option(None, "--config", help="A TOML file with [tool.backpropdoctor] settings "
+                                                            "(default: the nearest pyproject.toml that has them)."),
+    model_file: str = typer.Option(None, "--model-file", help="The model file's name in submission directories."),
+    timeout: float = typer.Option(None, "--timeout", min=0.1, help="Seconds before a check is stopped [60]."),
+    seed: int = typer.Option(None, "--seed", help="Seed for the sampled coordinates and random directions [0]."),
+    fix: bool = typer.Option(None, "--fix/--no-fix",
+                             help="Verify proposed fixes by checking repaired copies (slower on buggy files)."),
+    fail_on: FailOn = typer.Option(None, "--fail-on",
                                    help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
 ) -> None:
-    """Check the gradients of FILE and name any bug found."""
-    from .api import check_file
+    """Check the gradients of each model and name any bug found."""
+    from .batch import InputError, collect, exit_code, run
+    from .config import ConfigError, load
 
-    if not file.exists():
-        _usage_error(f"{file}: no such file")
-    if file.is_dir():
-        _usage_error(f"{file} is a directory; give the model's .py file")
-    report = check_file(file, timeout=timeout, seed=seed, fix=fix)
-    if format is Format.json:
-        from .render.json import render
+    try:
+        config = load(config_file)
+        submissions = collect(inputs, model_file or config.model_file)
+    except (ConfigError, InputError) as exc:
+        _usage_error(str(exc))
+    for name, value in (("timeout", timeout), ("seed", seed), ("fix", fix),
+                        ("fail_on", fail_on.value if fail_on else None)):
+        if value is not None:
+            setattr(config, name, value)
+    single = len(inputs) == 1 and Path(inputs[0]).is_file()
+    if format is Format.gradescope and len(submissions) != 1:
+        _usage_error("gradescope writes one results.json for one submission; give exactly one")
+    from .config import default_jobs
 
-        sys.stdout.write(render(report) + "\n")
-    else:
-        from rich.console import Console
+    jobs = jobs or config.jobs or default_jobs()
+    progress = _progress(format, output_file, single, len(submissions))
+    reports = run(submissions, config, jobs, progress.done if progress else None)
+    _write(reports, format, output_file, single, config)
+    raise typer.Exit(exit_code(reports, config.fail_on))
 
+
+class _Progress:
+    """Terminal batches: each report as soon as it and all before it are done, in input order."""
+
+    def __init__(self, console, total: int, full: bool):
+        self.console, self.total, self.full = console, total, full
+        self.reports: dict[int, object] = {}
+        self.printed = 0
+
+    def done(self, index: int, report) -> None:
         from .render.terminal import render
 
-        render(report, Console(highlight=False))
-    raise typer.Exit(report.exit_code_for(fail_on.value))
+        self.reports[index] = report
+        while self.printed in self.reports:
+            current = self.reports[self.printed]
+            if self.full:
+                render(current, self.console)
+            else:
+                self.console.print(f"[{self.printed + 1}/{self.total}] {current.submission}: {current.status}")
+            self.printed += 1
+
+
+def _progress(format: Format, output_file: Path | None, single: bool, total: int) -> _Progress | None:
+    from rich.console import Console
+
+    if single:
+        return None
+    if format is Format.terminal and output_file is None:
+        return _Progress(Console(highlight=False), total, full=True)
+    err = Console(stderr=True, highlight=False)
+    return _Progress(err, total, full=False) if err.is_terminal else None
+
+
+def _write(reports: list, format: Format, output_file: Path | None, single: bool, config) -> None:
+    """Format the reports; stdout unless -o (where the terminal report is written without colour)."""
+    from .batch import worst_status
+
+    if output_file is not None:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+    if format is Format.terminal:
+        from rich.console import Console
+
+        from .render.terminal import render, render_summary
+
+        if output_file is None and not single:
+            render_summary(reports, Console(highlight=False))
+            return
+        with (open(output_file, "w", encoding="utf-8") if output_file else _stdout()) as fh:
+            console = Console(file=fh, highlight=False, no_color=output_file is not None,
+                              width=100 if output_file else None)
+            for report in reports:
+                render(report, console)
+            if not single:
+                render_summary(reports, console)
+        return
+    if format is Format.json:
+        from .render import json as json_format
+
+        text = json_format.render(reports[0]) if single else json_format.render_many(reports, worst_status(reports))
+    elif format is Format.junit:
+        from .render.junit import render as junit
+
+        text = junit(reports, fail_on=config.fail_on)
+    elif format is Format.github:
+        from .render.github import annotations, summary
+
+        text = annotations(reports, fail_on=config.fail_on)
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step_summary:
+            with open(step_summary, "a", encoding="utf-8") as fh:
+                fh.write(summary(reports) + "\n")
+    elif format is Format.gradescope:
+        from .render.gradescope import render as gradescope
+
+        text = gradescope(reports[0], points=config.points, fail_on=config.fail_on)
+    else:
+        from .render.sarif import render as sarif
+
+        text = sarif(reports)
+    if output_file is not None:
+        output_file.write_text(text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _stdout():
+    from contextlib import nullcontext
+
+    return nullcontext(sys.stdout)
 
 
 @app.command("rules")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import linecache
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         return _non_finite(file, m, elapsed, output, arrays or {})
     try:
         precision = FLOAT32 if m["precision"] == "float32" else FLOAT64
+        precision = replace(precision, rel_tol=float(m.get("rel_tol", precision.rel_tol)))
         base_loss = float(m["base_loss"])
         records = m["parameters"]
         batch_size, input_width = batch_and_width(m["batch"]["x_shape"], [r["shape"] for r in records])
@@ -230,6 +232,9 @@ def _notes(m: dict[str, Any], precision, parameters: list[ParamResult]) -> list[
     if precision.name == "float32":
         notes.append("float32 model: steps and tolerance are sized for float32 "
                      f"(relative tolerance {precision.rel_tol:g} instead of {FLOAT64.rel_tol:g}).")
+    elif precision.rel_tol != FLOAT64.rel_tol:
+        notes.append(f"Relative tolerance {precision.rel_tol:g} (set in the configuration; "
+                     f"the default is {FLOAT64.rel_tol:g}).")
     kinks = sum(p.kinks for p in parameters)
     if kinks:
         notes.append(f"{kinks} coordinate(s) sit on a kink (ReLU at 0, max, clip): the two one-sided slopes "

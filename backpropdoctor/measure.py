@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -33,6 +33,7 @@ DIRECTIONS_SAMPLED = 3
 @dataclass
 class Options:
     seed: int = 0
+    tolerance: dict[str, float] = field(default_factory=dict)  # precision name -> relative tolerance
 
 
 def _snapshot(params: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -261,6 +262,8 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
                                 "even with numpy's global random seed fixed before each call", model.file,
                                 hint="Turn dropout and any other randomness off while checking gradients.")
     precision = precision_for(session.loss_dtype, *(p.dtype for p in model.params.values()))
+    if precision.name in options.tolerance:
+        precision = replace(precision, rel_tol=float(options.tolerance[precision.name]))
 
     update_record = None
     notes: list[dict[str, Any]] = []
@@ -290,6 +293,7 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
         "adapter": model.adapter,
         "mapping": model.mapping,
         "precision": precision.name,
+        "rel_tol": precision.rel_tol,
         "base_loss": base_loss,
         "gradient_source": source,
         "batch": {"x_shape": list(getattr(X, "shape", ())), "y_shape": list(getattr(y, "shape", ())),

@@ -78,6 +78,7 @@ class Report:
     training: dict[str, Any] | None = None  # the training probe's loss curves (numerics.health.summarize_training)
     skipped: dict[str, str] = field(default_factory=dict)  # rule -> why it could not run on this model
     submission: str | None = None  # the name of the submission in a batch (its directory or file name)
+    sandbox: dict[str, Any] = field(default_factory=dict)  # the confinement the child achieved (sandbox.py)
 
     @property
     def exit_code(self) -> int:
@@ -102,6 +103,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "training": self.training,
             "skipped": self.skipped,
+            "sandbox": self.sandbox,
             "elapsed_seconds": self.elapsed,
         }
 

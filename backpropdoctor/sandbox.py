@@ -1,41 +1,94 @@
 """The child-process boundary: the only place user code is run.
 
-The parent (`run_in_child`) starts `python -m backpropdoctor.sandbox`,
-which loads the user's file, measures it and writes a JSON result to a
-file the parent names. The parent enforces the wall-clock timeout (asking
-the child for a stack dump first, so a hang can be pinned to a line),
-kills the whole process group, and turns every way the child can die into
-a plain dict with an `error` of a catalogue kind.
+The parent (`Child`) copies the submission into a temporary working
+directory and starts `python -m backpropdoctor.sandbox` there, in its own
+process group, with a scrubbed environment; the request (with a nonce) goes
+over stdin, never argv. The child confines itself (`confine.py`: rlimits,
+a network namespace, Landlock), caps the user's output, loads and measures
+the file and writes a JSON result that must carry the nonce. The parent
+enforces the wall-clock timeout (asking the child for a stack dump first,
+so a hang can be pinned to a line), kills the whole process group, and
+turns every way the child can die into a plain dict with an `error` of a
+catalogue kind. Verdicts are never taken from the child: the parent
+re-judges the raw numbers (`diagnose.py`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .confine import Limits, confine_filesystem, isolate_network, scrubbed_env, set_limits, system_read_paths
 
 OUTPUT_CAP = 16_384
 DUMP_GRACE_SECONDS = 1.0
 MEMORY_LIMIT_MB = 4096
+COPY_FILE_BYTES = 1 << 20  # larger files are linked, not copied
+COPY_TOTAL_BYTES = 32 << 20
+COPY_MAX_FILES = 2000
+COPY_MAX_DEPTH = 3
+SKIPPED_DIRS = {"__pycache__", "node_modules", "venv", "env", "site-packages"}
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # The child must import the same backpropdoctor as the parent, installed or not.
+@dataclass(frozen=True)
+class Sandbox:
+    """How a child is confined; the defaults are what `check` uses."""
+
+    memory_mb: int = MEMORY_LIMIT_MB
+    file_size_mb: int = 256
+    open_files: int = 256
+    isolate_network: bool = True
+    confine_filesystem: bool = True
+    pass_env: tuple[str, ...] = field(default_factory=tuple)  # variables a course needs passed through
+
+
+def _pythonpath() -> list[str]:
+    """The child imports the same backpropdoctor and the same libraries as the parent."""
     package_root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-        env[var] = "1"
-    env["MPLBACKEND"] = "Agg"
-    env["PYTHONHASHSEED"] = "0"
-    return env
+    return [package_root] + [p for p in sys.path if p and os.path.isdir(p) and p != package_root]
+
+
+def copy_submission(home: Path, work: Path) -> list[str]:
+    """Copy the submission's directory into `work` (small files copied, large ones linked); notes on what was left."""
+    notes: list[str] = []
+    total = count = 0
+    for root, dirs, files in os.walk(home):
+        depth = len(Path(root).relative_to(home).parts)
+        dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and d not in SKIPPED_DIRS
+                   and depth < COPY_MAX_DEPTH]
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith(".pyc"):
+                continue
+            count += 1
+            if count > COPY_MAX_FILES:
+                notes.append(f"only the first {COPY_MAX_FILES} files of {home} were made available to your code")
+                return notes
+            source = Path(root) / name
+            target = work / source.relative_to(home)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                size = source.stat().st_size
+                if size <= COPY_FILE_BYTES and total + size <= COPY_TOTAL_BYTES:
+                    shutil.copyfile(source, target)
+                    total += size
+                else:
+                    target.symlink_to(source.resolve())
+            except OSError:
+                continue
+    return notes
+
 
 
 def _tail(path: Path) -> str:
@@ -67,18 +120,44 @@ class Child:
     """
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
-                 search_dir: str | None = None):
+                 search_dir: str | None = None, sandbox: Sandbox | None = None,
+                 tolerance: dict[str, float] | None = None):
+        """`search_dir`: the directory whose files the user's code sees (default: the file's own)."""
+        sandbox = sandbox or Sandbox(memory_mb=memory_mb)
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
-        self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
-        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
-                              "memory_mb": memory_mb, "search_dir": search_dir})
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
-                                         cwd=search_dir or str(Path(file).resolve().parent),
-                                         start_new_session=True)
+        work, out = tmpdir / "work", tmpdir / "out"
+        work.mkdir()
+        out.mkdir()
+        home = Path(search_dir or Path(file).resolve().parent)
+        self.copy_notes = copy_submission(home, work)
+        run_copy = work / Path(file).name
+        shutil.copyfile(file, run_copy)
+        self.result_path, self.out_path, self.err_path = out / "result.json", out / "stdout.txt", out / "stderr.txt"
+        self.faults_path, self.confinement_path = out / "faults.txt", out / "confinement.json"
+        self.nonce = secrets.token_hex(16)
+        limits = Limits(memory_mb=sandbox.memory_mb, cpu_seconds=int(timeout) + 10,
+                        file_size_mb=sandbox.file_size_mb, open_files=sandbox.open_files)
+        request = json.dumps({
+            "file": str(Path(file).resolve()), "run": str(run_copy), "seed": seed, "nonce": self.nonce,
+            "tolerance": tolerance or {},
+            "result": str(self.result_path), "faults": str(self.faults_path),
+            "confinement": str(self.confinement_path), "limits": limits.__dict__,
+            "isolate_network": sandbox.isolate_network,
+            "writable": [str(tmpdir)] if sandbox.confine_filesystem else None,
+            "readable": [str(home.resolve()), str(Path(file).resolve())],
+        })
+        with open(self.out_path, "wb") as stdout, open(self.err_path, "wb") as stderr:
+            self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox"],
+                                         stdin=subprocess.PIPE, stdout=stdout, stderr=stderr,
+                                         env=scrubbed_env(str(work), _pythonpath(), sandbox.pass_env),
+                                         cwd=str(work), start_new_session=True)
+        try:
+            self.proc.stdin.write(request.encode())
+            self.proc.stdin.close()
+        except OSError:  # the child died at once; _collect reports how
+            pass
         self.started = time.monotonic()
 
     def result(self) -> dict[str, Any]:
@@ -105,9 +184,10 @@ class Child:
             proc.wait()
         elapsed = time.monotonic() - self.started
         stdout, stderr = _tail(self.out_path), _tail(self.err_path)
-        base = {"file": file, "elapsed": elapsed, "stdout": stdout}
+        faults = _tail(self.faults_path) + stderr
+        base = {"file": file, "elapsed": elapsed, "stdout": stdout, "sandbox": self._confinement()}
         if timed_out:
-            line, func = _hang_site(stderr, file)
+            line, func = _hang_site(faults, file)
             if line and func == "<module>":
                 where = f" (it was still loading the file, at line {line})"
             elif line:
@@ -125,14 +205,28 @@ class Child:
                 payload = json.loads(self.result_path.read_text())
             except ValueError:
                 payload = None
-            if isinstance(payload, dict) and "ok" in payload:
+            # A result without our nonce was written by the user's code, not by us.
+            if isinstance(payload, dict) and "ok" in payload and payload.pop("nonce", None) == self.nonce:
                 return {**base, **payload, "arrays": _load_arrays(Path(str(self.result_path) + ".npz"))}
-        return {**base, "ok": False, "error": _death(proc.returncode, stderr, file)}
+        return {**base, "ok": False, "error": _death(proc.returncode, faults, file)}
+
+    def _confinement(self) -> dict[str, Any]:
+        """What the child achieved (written before the user's code ran), plus what the parent did."""
+        try:
+            achieved = json.loads(self.confinement_path.read_text())
+        except (OSError, ValueError):
+            achieved = {"network": "unknown (the child ended before confining itself)"}
+        achieved = achieved if isinstance(achieved, dict) else {}
+        achieved["environment"] = "scrubbed (only PATH, locale and Python's own variables are passed)"
+        achieved["working directory"] = "a temporary copy of the submission, deleted afterwards"
+        if self.copy_notes:
+            achieved["copy"] = "; ".join(self.copy_notes)
+        return achieved
 
 
-def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB) -> dict[str, Any]:
+def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, sandbox: Sandbox | None = None) -> dict[str, Any]:
     """Measure `file` in a fresh process and wait for the result."""
-    return Child(file, timeout, seed, memory_mb).result()
+    return Child(file, timeout, seed, sandbox=sandbox).result()
 
 
 def _load_arrays(path: Path) -> dict[str, Any]:
@@ -172,30 +266,63 @@ def _death(returncode: int, stderr: str, file: str) -> dict[str, Any]:
             "detail": stderr.strip()[-2000:] or None, "hint": hint}
 
 
-def child_main(argv: list[str]) -> None:
-    """Entry point inside the child: load, measure, write the result file, exit hard."""
+class CappedOutput(io.TextIOBase):
+    """The user's print() output: written through up to a cap, then counted and dropped."""
+
+    def __init__(self, stream: Any, cap: int = OUTPUT_CAP):
+        self._stream, self._cap, self.written, self.dropped = stream, cap, 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self._cap - self.written
+        if room > 0:
+            self._stream.write(text[:room])
+            self._stream.flush()
+        self.written += min(len(text), max(room, 0))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _confine(request: dict[str, Any]) -> dict[str, Any]:
+    """Everything that must happen before the user's code: namespace first, while single-threaded."""
+    achieved: dict[str, Any] = {}
+    achieved["network"] = isolate_network() if request.get("isolate_network") else "not isolated (disabled)"
+    achieved["limits"] = set_limits(Limits(**request["limits"]))
+    return achieved
+
+
+def child_main() -> None:
+    """Entry point inside the child: confine, load, measure, write the result file, exit hard."""
     import faulthandler
-    import resource
     import traceback
 
-    request = json.loads(argv[1])
-    limit = int(request.get("memory_mb") or 0) * 1024 * 1024
-    if limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    faulthandler.enable()
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
-    result_path = request["result"]
+    request = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    nonce, result_path = request.pop("nonce"), request["result"]
+    faults = open(request["faults"], "w")  # opened before Landlock, so dumps always have somewhere to go
+    faulthandler.enable(file=faults)
+    faulthandler.register(signal.SIGUSR1, file=faults, all_threads=True)
     try:
+        achieved = _confine(request)
         from .adapters import UserCodeError, load
         from .measure import Options, measure
 
-        if request.get("search_dir"):  # a repaired copy still imports its original neighbours
-            sys.path.insert(0, request["search_dir"])
-
+        if request.get("writable"):
+            achieved["filesystem"] = confine_filesystem(request["writable"],
+                                                        system_read_paths() + request["readable"])
+        else:
+            achieved["filesystem"] = "not confined (disabled)"
+        with open(request["confinement"], "w") as fh:
+            json.dump(achieved, fh)
+        sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
         try:
-            model = load(request["file"])
-            measurement = measure(model, Options(seed=request["seed"]))
+            model = load(request["file"], source=request["run"])
+            measurement = measure(model, Options(seed=request["seed"], tolerance=request["tolerance"]))
             arrays = measurement.pop("arrays", {})
             if arrays:
                 import numpy as np
@@ -208,14 +335,17 @@ def child_main(argv: list[str]) -> None:
         payload = {"ok": False, "error": {"kind": "internal-error", "file": request["file"], "line": None,
                                           "message": "backpropdoctor itself failed while checking this file",
                                           "detail": traceback.format_exc()[-4000:], "hint": None}}
+    payload["nonce"] = nonce
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, CappedOutput) and stream.dropped:
+            stream._stream.write(f"\n[... {stream.dropped} more characters of output dropped ...]\n")
+            stream.flush()
     tmp = result_path + ".tmp"
     with open(tmp, "w") as fh:
         json.dump(payload, fh)
     os.replace(tmp, result_path)
-    sys.stdout.flush()
-    sys.stderr.flush()
     os._exit(0)
 
 
 if __name__ == "__main__":
-    child_main(sys.argv)
+    child_main()

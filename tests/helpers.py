@@ -9,10 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
-def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`backpropdoctor ARGS` in a fresh process, from the repository root."""
+def cli(*args: str, env: dict | None = None, timeout: float = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`backpropdoctor ARGS` in a fresh process, from the repository root (or `cwd`)."""
     return subprocess.run([sys.executable, "-m", "backpropdoctor", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=timeout)
+                          cwd=cwd, env=env, timeout=timeout)
 
 
 def check_json(path: Path | str, *extra: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict]:

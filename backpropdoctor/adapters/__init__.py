@@ -18,9 +18,9 @@ ADAPTERS = [functional, model_object]
 __all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load"]
 
 
-def load(path: str) -> LoadedModel:
-    """Load the file and pick the adapter its contents fit."""
-    module = load_module(path)
+def load(path: str, source: str | None = None) -> LoadedModel:
+    """Load the file (run from its copy `source`, if given) and pick the adapter its contents fit."""
+    module = load_module(path, source)
     for adapter in ADAPTERS:
         if adapter.matches(module):
             return adapter.load(module, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 import types
 from pathlib import Path
 
@@ -11,12 +12,16 @@ from .base import UserCodeError, locate
 MODULE_NAME = "backpropdoctor_user_model"
 
 
-def load_module(path: str) -> types.ModuleType:
-    """Run the file top to bottom as a module (not as __main__, so its main guard is skipped)."""
-    file = Path(path)
-    if not file.is_file():
+def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
+    """Run the file top to bottom as a module (not as __main__, so its main guard is skipped).
+
+    `run_from` is the sandbox's copy of the file: its text is run and its
+    directory is searched for imports, but lines are reported as `path`'s.
+    """
+    file, copy = Path(path), Path(run_from or path)
+    if not copy.is_file():
         raise UserCodeError("protocol-mismatch", f"{path}: no such file")
-    source = file.read_text(encoding="utf-8", errors="replace")
+    source = copy.read_text(encoding="utf-8", errors="replace")
     try:
         code = compile(source, str(file.resolve()), "exec")
     except SyntaxError as exc:
@@ -29,7 +34,7 @@ def load_module(path: str) -> types.ModuleType:
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = str(file)
     sys.modules[MODULE_NAME] = module
-    sys.path.insert(0, str(file.parent.resolve()))
+    sys.path.insert(0, str(copy.parent.resolve()))
     try:
         exec(code, module.__dict__)
     except SystemExit as exc:
@@ -48,5 +53,20 @@ def load_module(path: str) -> types.ModuleType:
     except BaseException as exc:  # noqa: BLE001 - any failure at import is a finding
         line, source_line = locate(exc, str(file))
         raise UserCodeError("import-error", f"loading the file raised {type(exc).__name__}: {exc}", str(file), line,
-                            detail=source_line) from None
+                            detail=source_line, hint=_sandbox_hint(exc)) from None
     return module
+
+
+def _sandbox_hint(exc: BaseException) -> str | None:
+    """Say so when the failure is the sandbox refusing the network or a write outside the copy."""
+    if not isinstance(exc, OSError):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if any(Path(f.filename).name in ("socket.py", "connection.py", "request.py", "client.py") for f in frames) \
+            or isinstance(exc, (ConnectionError, TimeoutError)) or "Network is unreachable" in str(exc):
+        return ("backpropdoctor runs your file without network access: download data beforehand and load it "
+                "from a file next to your model.")
+    if isinstance(exc, PermissionError):
+        return ("backpropdoctor runs your file in a temporary copy of its directory and lets it write only there: "
+                "write to relative paths, or move the writing under `if __name__ == \"__main__\":`.")
+    return None

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from ..report import Report
+from ..report import SCHEMA_VERSION, Report
 
 
 def _clean(value: Any) -> Any:
@@ -22,3 +22,9 @@ def _clean(value: Any) -> Any:
 
 def render(report: Report) -> str:
     return json.dumps(_clean(report.to_dict()), indent=2)
+
+
+def render_many(reports: list[Report], status: str) -> str:
+    """A batch: one document, its status the worst of the submissions'."""
+    return json.dumps(_clean({"schema_version": SCHEMA_VERSION, "status": status,
+                              "reports": [r.to_dict() for r in reports]}), indent=2)

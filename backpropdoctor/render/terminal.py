@@ -136,3 +136,37 @@ def render(report: Report, console: Console) -> None:
     if report.elapsed is not None:
         summary.append(f"  in {report.elapsed:.2f} s", style="dim")
     console.print(summary)
+    if report.sandbox:
+        console.print(Text(sandbox_line(report.sandbox), style="dim"))
+
+
+def sandbox_line(sandbox: dict) -> str:
+    """One line on how the user's code was confined, saying plainly what was not."""
+    network = str(sandbox.get("network", "unknown"))
+    files = str(sandbox.get("filesystem", "unknown"))
+    limits = sandbox.get("limits") or {}
+    parts = [f"network {network.split(' (')[0]}", "files " + ("confined" if files.startswith("confined") else
+                                                               files.split(" (")[0])]
+    if limits.get("RLIMIT_AS"):
+        parts.append(f"memory {limits['RLIMIT_AS'] // (1 << 20)} MB")
+    if limits.get("RLIMIT_CPU"):
+        parts.append(f"CPU {limits['RLIMIT_CPU']} s")
+    return "sandbox: " + ", ".join(parts) + ", scrubbed environment, temporary copy"
+
+
+def render_summary(reports: list[Report], console: Console) -> None:
+    """The batch at a glance: one row per submission."""
+    table = Table(title=f"Summary: {len(reports)} submission(s)", title_justify="left", header_style="bold",
+                  expand=True)
+    table.add_column("submission", max_width=40, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("rules", ratio=1, overflow="fold")
+    table.add_column("time", no_wrap=True, justify="right")
+    for r in reports:
+        rules = ", ".join(dict.fromkeys(f"{f.rule}" + (f":{f.line}" if f.line else "") for f in r.findings
+                                        if f.severity in ("error", "warning")))
+        table.add_row(r.submission or r.file, Text(STATUS_WORD.get(r.status, r.status), STATUS_STYLE.get(r.status, "")),
+                      rules or "-", f"{r.elapsed:.1f} s" if r.elapsed is not None else "-")
+    console.print(table)
+    counts = {s: sum(r.status == s for r in reports) for s in ("pass", "warn", "fail", "error")}
+    console.print(", ".join(f"{n} {STATUS_WORD[s].lower()}" for s, n in counts.items() if n) or "nothing checked")

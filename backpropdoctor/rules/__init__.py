@@ -44,7 +44,7 @@ DETECTION_ORDER = (
     "class-collapse",
 )
 
-__all__ = ["CATEGORIES", "Context", "Rule", "catalogue", "detectors", "get", "is_reserved"]
+__all__ = ["CATEGORIES", "Context", "Rule", "catalogue", "detectors", "get", "is_input_rule", "is_reserved"]
 
 
 @cache
@@ -66,6 +66,11 @@ def catalogue() -> dict[str, Rule]:
 def is_reserved(rule: Rule) -> bool:
     """A catalogue entry whose detector a later stage will bring (input rules come from the loader)."""
     return rule.detect is None and rule.category in ("diagnosis", "health")
+
+
+def is_input_rule(rule: Rule) -> bool:
+    """A rule that means the file could not be checked at all (it can be neither ignored nor softened)."""
+    return rule.category == "input"
 
 
 def get(name: str) -> Rule | None:
