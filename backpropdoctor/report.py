@@ -104,6 +104,7 @@ class Report:
             "training": self.training,
             "skipped": self.skipped,
             "sandbox": self.sandbox,
+            "output": self.output,
             "elapsed_seconds": self.elapsed,
         }
 

@@ -96,11 +96,11 @@ def _tail(path: Path) -> str:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
             size = fh.tell()
-            fh.seek(max(0, size - OUTPUT_CAP))
+            fh.seek(max(0, size - 4 * OUTPUT_CAP))  # room for the child's capped prints and a crash's last words
             text = fh.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    return ("[...]\n" if size > OUTPUT_CAP else "") + text
+    return ("[...]\n" if size > 4 * OUTPUT_CAP else "") + text
 
 
 def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
@@ -222,11 +222,6 @@ class Child:
         if self.copy_notes:
             achieved["copy"] = "; ".join(self.copy_notes)
         return achieved
-
-
-def run_in_child(file: str, timeout: float = 60.0, seed: int = 0, sandbox: Sandbox | None = None) -> dict[str, Any]:
-    """Measure `file` in a fresh process and wait for the result."""
-    return Child(file, timeout, seed, sandbox=sandbox).result()
 
 
 def _load_arrays(path: Path) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from helpers import FIXTURES, ROOT, cli
 SECRET = "ghp_s3cr3t-for-the-reliability-suite"
 TIMEOUT = 6
 
-# submission -> (status, rule of its first error finding or None, line or None)
+# submission -> (status, rule of its first error finding or None, its line: None, a number, or the lines of a loop)
 EXPECTED = {
-    "hostile/sleeping_loop.py": ("error", "timeout", 8),
+    "hostile/sleeping_loop.py": ("error", "timeout", {7, 8}),
     "hostile/memory_bomb.py": ("error", "import-error", 6),
     "hostile/os_exit_import.py": ("error", "crashed", None),
     "hostile/recursion.py": ("error", "user-exception", 34),
@@ -27,7 +27,7 @@ EXPECTED = {
     "hostile/write_outside.py": ("error", "import-error", 7),
     "hostile/network_call.py": ("error", "import-error", 6),
     "hostile/fork_and_hang.py": ("pass", None, None),
-    "broken/endless_loop_import.py": ("error", "timeout", 20),
+    "broken/endless_loop_import.py": ("error", "timeout", {20, 21}),
     "broken/sys_exit_at_import.py": ("error", "import-error", 17),
     "broken/raises_at_import.py": ("error", "import-error", 9),
     "broken/syntax_error.py": ("error", "syntax-error", 10),
@@ -70,7 +70,7 @@ def test_each_submission_gets_its_own_clear_result(batch, name):
     else:
         assert errors[0]["rule"] == rule, errors
         if line is not None:
-            assert errors[0]["line"] == line, errors[0]
+            assert errors[0]["line"] in (line if isinstance(line, set) else {line}), errors[0]
         assert errors[0]["message"]
 
 
@@ -124,3 +124,25 @@ def test_the_batch_finishes_within_its_time_bound(batch):
 def test_the_repository_is_left_as_it_was():
     leftovers = [p for p in (ROOT / "fixtures").rglob("*") if p.name in ("result.json", "local.txt")]
     assert leftovers == []
+
+
+def test_the_working_copy_links_large_files_and_leaves_caches_out(tmp_path):
+    from backpropdoctor.sandbox import COPY_FILE_BYTES, copy_submission
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    (home / "data").mkdir(parents=True)
+    (home / "__pycache__").mkdir()
+    work.mkdir()
+    (home / "model.py").write_text("x = 1\n")
+    (home / "data" / "big.npy").write_bytes(b"\0" * (COPY_FILE_BYTES + 1))
+    (home / "__pycache__" / "model.cpython-311.pyc").write_bytes(b"\0")
+    assert copy_submission(home, work) == []
+    assert (work / "model.py").read_text() == "x = 1\n" and not (work / "model.py").is_symlink()
+    assert (work / "data" / "big.npy").is_symlink()
+    assert not (work / "__pycache__").exists()
+
+
+def test_the_users_prints_are_in_the_json_report(batch):
+    _, doc, _ = batch
+    assert "epoch 0: still here" in _report(doc, "hostile/print_flood.py")["output"]
+    assert "home is" in _report(doc, "hostile/env_secret.py")["output"]
