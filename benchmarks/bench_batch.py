@@ -85,6 +85,8 @@ def build(root: Path) -> dict[str, tuple[str, str | None]]:
         name = f"student{i:02d}"
         (root / name).mkdir()
         shutil.copy(FIXTURES / fixture, root / name / "model.py")
+        for helper in (FIXTURES / fixture).parent.glob("_*.py"):  # sibling modules a submission imports
+            shutil.copy(helper, root / name / helper.name)
         expected[name] = (kind, rule, fixture)
     return expected
 

@@ -67,6 +67,7 @@ def _sandbox_hint(exc: BaseException) -> str | None:
         return ("backpropdoctor runs your file without network access: download data beforehand and load it "
                 "from a file next to your model.")
     if isinstance(exc, PermissionError):
-        return ("backpropdoctor runs your file in a temporary copy of its directory and lets it write only there: "
-                "write to relative paths, or move the writing under `if __name__ == \"__main__\":`.")
+        return ("backpropdoctor lets your file read only its own directory and Python's libraries, and write only "
+                "in a temporary copy of its directory: keep data next to your model, use relative paths, and move "
+                "any saving under `if __name__ == \"__main__\":`.")
     return None
