@@ -16,7 +16,10 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool
     """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
     started = time.monotonic()
     report = _check(str(path), timeout, seed)
-    if fix and any(f.candidates for f in report.findings):
+    from .adapters.notebook import is_notebook  # after the child has started: the adapters import numpy
+
+    # Fixes are verified by checking an edited copy of a .py file; a notebook's cells are not edited.
+    if fix and any(f.candidates for f in report.findings) and not is_notebook(path):
         from .repair import verify
 
         try:
@@ -43,6 +46,13 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
 
 
 def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
+    report = _judge(file, timeout, seed, search_dir)
+    from .cells import name_cells  # imported once the child runs: it imports numpy
+
+    return name_cells(report)
+
+
+def _judge(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
     child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir)
     # Import the judging side (numpy included) while the child starts up.
     from .diagnose import MalformedMeasurement, diagnose, from_error

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .adapters.notebook import python_source
+
 MAX_CANDIDATES = 6  # per finding
 MAX_RUNS = 16  # per file
 
@@ -37,7 +39,7 @@ class Site:
         if not line:
             return None
         try:
-            source = Path(file).read_text(encoding="utf-8")
+            source = python_source(file)
             tree = ast.parse(source)
         except (OSError, SyntaxError, ValueError):
             return None

@@ -108,10 +108,11 @@ class Child:
         base = {"file": file, "elapsed": elapsed, "stdout": stdout}
         if timed_out:
             line, func = _hang_site(stderr, file)
-            if line and func == "<module>":
-                where = f" (it was still loading the file, at line {line})"
-            elif line:
-                where = f" (it was running {func}() at line {line})"
+            if line:
+                from .adapters.notebook import place
+
+                where = f" (it was still loading the file, at {place(file, line)})" if func == "<module>" \
+                    else f" (it was running {func}() at {place(file, line)})"
             else:
                 where = ""
             return {**base, "ok": False, "error": {

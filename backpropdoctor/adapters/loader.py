@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import linecache
 import sys
 import types
 from pathlib import Path
 
+from . import notebook
 from .base import UserCodeError, locate
 
 MODULE_NAME = "backpropdoctor_user_model"
@@ -16,7 +18,7 @@ def load_module(path: str) -> types.ModuleType:
     file = Path(path)
     if not file.is_file():
         raise UserCodeError("protocol-mismatch", f"{path}: no such file")
-    source = file.read_text(encoding="utf-8", errors="replace")
+    source = _notebook_script(file) if notebook.is_notebook(file) else file.read_text(encoding="utf-8", errors="replace")
     try:
         code = compile(source, str(file.resolve()), "exec")
     except SyntaxError as exc:
@@ -28,6 +30,8 @@ def load_module(path: str) -> types.ModuleType:
                             hint=hint) from None
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = str(file)
+    if notebook.is_notebook(file):
+        module.display = _display  # a notebook calls display() without importing it
     sys.modules[MODULE_NAME] = module
     sys.path.insert(0, str(file.parent.resolve()))
     try:
@@ -50,3 +54,22 @@ def load_module(path: str) -> types.ModuleType:
         raise UserCodeError("import-error", f"loading the file raised {type(exc).__name__}: {exc}", str(file), line,
                             detail=source_line) from None
     return module
+
+
+def _notebook_script(file: Path) -> str:
+    """The notebook's code cells as one script, registered so tracebacks and tracing read its lines."""
+    try:
+        script = notebook.read(file)
+    except notebook.NotebookError as exc:
+        raise UserCodeError("malformed-notebook", f"{file.name} {exc}", str(file),
+                            hint="Open the notebook in Jupyter and save it again, or restore it from a good copy; "
+                                 "`python -m json.tool FILE` shows where the JSON breaks.") from None
+    name = str(file.resolve())
+    linecache.cache[name] = (len(script.text), None, script.text.splitlines(keepends=True), name)
+    return script.text
+
+
+def _display(*objects: object, **_options: object) -> None:
+    """IPython's display(), as text: what the notebook shows under a cell goes to the captured output."""
+    for obj in objects:
+        print(repr(obj))

@@ -86,7 +86,8 @@ def _finding_panel(f: Finding) -> Panel:
     style = SEVERITY_STYLE.get(f.severity, "white")
     parts: list = [Text(f.message)]
     if f.file and f.line:
-        parts.append(Text(f"at {f.file}:{f.line}", style="dim"))
+        where = f"{f.file} cell {f.cell}, line {f.line}" if f.cell else f"{f.file}:{f.line}"
+        parts.append(Text(f"at {where}", style="dim"))
     if f.source:
         code = Text()
         for n, text in f.source:

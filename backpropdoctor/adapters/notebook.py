@@ -1,0 +1,173 @@
+"""Jupyter notebooks as scripts: the code cells top to bottom, with IPython-only lines left out.
+
+Pure: reads the .ipynb JSON (nbformat 4) with the standard library and
+returns the script together with where each of its lines came from, so
+every line a check reports can be named the way the student sees it:
+cell 4, line 7. No user code runs here.
+
+Cells are numbered from 1 at the top of the notebook, markdown cells
+included, as a reader counts them. Line magics (`%matplotlib inline`),
+shell lines (`!pip install ...`, `files = !ls`) and `get_ipython()` calls
+become `pass` at their own indentation, so the script keeps one line per
+cell line and stays valid inside an indented block; a cell that starts
+with a cell magic (`%%time`) is run by IPython, not Python, and is left
+out whole.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUFFIX = ".ipynb"
+_ASSIGNED_MAGIC = re.compile(r"^[A-Za-z_][\w.,\s\[\]()*]*=\s*[%!]")  # `out = !ls`, `t = %timeit -o f()`
+_IPYTHON_CALL = re.compile(r"^get_ipython\(\)")
+
+
+class NotebookError(ValueError):
+    """The file is not a notebook that can be read (bad JSON, not nbformat 4, a cell without text)."""
+
+
+@dataclass(frozen=True)
+class NotebookScript:
+    """The script a notebook runs as, and the cell and line each script line came from."""
+
+    text: str
+    cells: dict[int, list[str]]  # code cell number -> its lines as written
+    origin: list[tuple[int, int]]  # script line n (from 1) -> origin[n - 1] = (cell number, line in cell)
+    left_out: list[tuple[int, int, str]] = field(default_factory=list)  # (cell, line, text) of IPython-only lines
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (cell, its cell magic) of cells left out whole
+
+    def where(self, line: int | None) -> tuple[int, int] | None:
+        """(cell, line in cell) of a script line."""
+        if not line or not 1 <= line <= len(self.origin):
+            return None
+        return self.origin[line - 1]
+
+    def place(self, line: int | None) -> str:
+        """A script line in the student's terms: 'cell 4, line 7'."""
+        found = self.where(line)
+        return f"line {line}" if found is None else f"cell {found[0]}, line {found[1]}"
+
+    def excerpt(self, cell: int, line: int, around: int = 2) -> list[tuple[int, str]]:
+        """Lines of one cell around `line`, numbered within the cell, as the student wrote them."""
+        lines = self.cells.get(cell, [])
+        return [(n, lines[n - 1]) for n in range(max(1, line - around), min(len(lines), line + around) + 1)]
+
+    def notes(self) -> list[str]:
+        """What of the notebook did not run, in words."""
+        notes = []
+        if self.left_out:
+            shown = ", ".join(f"cell {c} line {n} `{t.strip()}`" for c, n, t in self.left_out[:4])
+            more = f" and {len(self.left_out) - 4} more" if len(self.left_out) > 4 else ""
+            notes.append(f"Notebook: IPython-only lines were left out (magics, shell commands): {shown}{more}.")
+        for cell, magic in self.skipped:
+            notes.append(f"Notebook: cell {cell} was not run: it starts with the cell magic {magic}, "
+                         "which IPython runs, not Python.")
+        return notes
+
+
+def is_notebook(path: str | Path) -> bool:
+    return str(path).lower().endswith(SUFFIX)
+
+
+def read(path: str | Path) -> NotebookScript:
+    """The notebook at `path` as a script; NotebookError says what is wrong with a malformed one."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise NotebookError(f"cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"is not UTF-8 text (byte {exc.start}), so it is not a Jupyter notebook") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} of the "
+                            ".ipynb file (a notebook damaged by a merge or a manual edit?)") from None
+    return to_script(data)
+
+
+def to_script(data: object) -> NotebookScript:
+    """A parsed nbformat-4 document as a script (see the module doc for what is left out)."""
+    if not isinstance(data, dict):
+        raise NotebookError(f"holds a JSON {type(data).__name__}, not a notebook (a JSON object with `cells`)")
+    version = data.get("nbformat")
+    if "worksheets" in data or (isinstance(version, int) and version < 4):
+        raise NotebookError(f"is in the old notebook format {version}; open and save it in a current Jupyter, "
+                            "which converts it to format 4")
+    cells = data.get("cells")
+    if not isinstance(cells, list):
+        raise NotebookError("has no `cells` list, so it is not a Jupyter notebook (nbformat 4)")
+    script: list[str] = []
+    origin: list[tuple[int, int]] = []
+    code: dict[int, list[str]] = {}
+    left_out: list[tuple[int, int, str]] = []
+    skipped: list[tuple[int, str]] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise NotebookError(f"cell {number} is not a cell (a JSON object with a `cell_type`)")
+        if cell["cell_type"] != "code":
+            continue
+        lines = _cell_lines(cell.get("source", ""), number)
+        code[number] = lines
+        first = next((line.strip() for line in lines if line.strip()), "")
+        if first.startswith("%%"):
+            skipped.append((number, first.split()[0]))
+            continue
+        kept: list[str] = []
+        for n, line in enumerate(lines, start=1):
+            if _ipython_only(line) and not _continues(kept):
+                left_out.append((number, n, line))
+                line = line[: len(line) - len(line.lstrip())] + "pass"
+            kept.append(line)
+            origin.append((number, n))
+        script.extend(kept)
+    return NotebookScript("".join(line + "\n" for line in script), code, origin, left_out, skipped)
+
+
+def _cell_lines(source: object, number: int) -> list[str]:
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise NotebookError(f"cell {number} has a `source` of type {type(source).__name__}, not text")
+    return source.splitlines()
+
+
+def _ipython_only(line: str) -> bool:
+    stripped = line.lstrip()
+    return stripped.startswith(("%", "!")) or bool(_IPYTHON_CALL.match(stripped) or _ASSIGNED_MAGIC.match(stripped))
+
+
+def _continues(previous: list[str]) -> bool:
+    """The lines so far leave a statement open (a bracket, a string, a backslash): the next line belongs to it."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("".join(line + "\n" for line in previous)).readline):
+            pass
+    except tokenize.TokenError:
+        return True
+    except SyntaxError:
+        return False
+    return False
+
+
+def python_source(path: str | Path) -> str:
+    """The Python text a file runs as: the file itself, or a notebook's script."""
+    if is_notebook(path):
+        return read(path).text
+    return Path(path).read_text(encoding="utf-8")
+
+
+def place(path: str | Path, line: int | None) -> str:
+    """A line of the file that ran, in the user's terms ('line 12', or 'cell 4, line 7' in a notebook)."""
+    if is_notebook(path):
+        try:
+            return read(path).place(line)
+        except NotebookError:
+            pass
+    return f"line {line}"
