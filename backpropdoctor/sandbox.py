@@ -50,11 +50,11 @@ def _tail(path: Path) -> str:
     return ("[...]\n" if size > OUTPUT_CAP else "") + text
 
 
-def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
-    """The innermost line of the user's file in a faulthandler dump."""
+def _hang_site(dump: str, user_file: str, function: str | None = None) -> tuple[int | None, str | None]:
+    """The innermost line of the user's file (in `function`, if given) in a faulthandler dump."""
     target = str(Path(user_file).resolve())
     for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', dump):
-        if str(Path(match.group(1)).resolve()) == target:
+        if str(Path(match.group(1)).resolve()) == target and function in (None, match.group(3)):
             return int(match.group(2)), match.group(3)
     return None, None
 
@@ -109,10 +109,15 @@ class Child:
         if timed_out:
             line, func = _hang_site(stderr, file)
             if line:
-                from .adapters.notebook import place
+                from .adapters.notebook import is_notebook, place
 
                 where = f" (it was still loading the file, at {place(file, line)})" if func == "<module>" \
                     else f" (it was running {func}() at {place(file, line)})"
+                cell_line = _hang_site(stderr, file, "<module>")[0]
+                if is_notebook(file) and func != "<module>" and cell_line:  # the cell that calls it is what to change
+                    where = f" (it was still running the notebook, at {place(file, cell_line)}, in {func}() at " \
+                            f"{place(file, line)})"
+                    line = cell_line
             else:
                 where = ""
             return {**base, "ok": False, "error": {

@@ -1,0 +1,175 @@
+"""Notebooks: a student's .ipynb is checked as its code cells, and every finding names the cell and line."""
+
+import json
+import re
+import textwrap
+
+import pytest
+from helpers import FIXTURES, check_json, cli
+
+from backpropdoctor.adapters.notebook import NotebookError, to_script
+
+NOTEBOOKS = FIXTURES / "notebooks"
+
+NETWORK = '''
+import numpy as np
+
+rng = np.random.default_rng(1)
+X = rng.standard_normal((12, 3))
+y = rng.integers(0, 2, size=12)
+params = {"W": rng.standard_normal((3, 2)) * 0.5, "b": np.zeros(2)}
+
+
+def loss(params, X, y):
+    s = X @ params["W"] + params["b"]
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return -np.log(p[np.arange(len(y)), y]).mean()
+
+
+def grads(params, X, y):
+    s = X @ params["W"] + params["b"]
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    p /= len(y)
+    return {"W": X.T @ p, "b": p.sum(axis=0)}
+'''
+
+
+def notebook(*cells: str, markdown_first: bool = True) -> dict:
+    """An nbformat-4 notebook: a markdown title, then one code cell per text (sources as lists, as Jupyter saves)."""
+    made = [{"cell_type": "markdown", "metadata": {}, "source": ["# Lab\n"]}] if markdown_first else []
+    for text in cells:
+        made.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                     "source": textwrap.dedent(text).strip("\n").splitlines(keepends=True)})
+    return {"cells": made, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def write(tmp_path, name: str, nb: dict):
+    path = tmp_path / name
+    path.write_text(json.dumps(nb, indent=1))
+    return path
+
+
+def only_finding(report: dict) -> dict:
+    assert len(report["findings"]) == 1, report["findings"]
+    return report["findings"][0]
+
+
+def test_buggy_homework_names_the_rule_cell_and_line():
+    proc, report = check_json(NOTEBOOKS / "hw3_wrong_derivative.ipynb")
+    assert proc.returncode == 1, proc.stderr
+    f = only_finding(report)
+    assert (f["rule"], f["layer"], f["cell"], f["line"]) == ("activation-derivative-wrong-tensor", 1, 10, 10)
+    assert f["file"].endswith("hw3_wrong_derivative.ipynb")
+    excerpt = {s["line"]: s["text"] for s in f["source"]}
+    assert excerpt[10].strip().startswith("dz1 = dh * tanh_prime(h)")  # the cell's own line 10, as written
+    assert excerpt[9].strip() == 'dh = dscores @ params["W2"].T'
+    assert any("`!pip install -q numpy matplotlib`" in n and "`%matplotlib inline`" in n for n in report["notes"])
+
+
+def test_buggy_homework_terminal_shows_cell_and_line():
+    proc = cli("check", "fixtures/notebooks/hw3_wrong_derivative.ipynb", env={"NO_COLOR": "1", "COLUMNS": "120",
+                                                                         "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 1
+    assert "at fixtures/notebooks/hw3_wrong_derivative.ipynb cell 10, line 10" in proc.stdout
+    assert ">   10 |     dz1 = dh * tanh_prime(h)" in proc.stdout
+
+
+def test_fixed_homework_passes_with_its_plots_and_training_cell():
+    proc, report = check_json(NOTEBOOKS / "hw3_fixed.ipynb")
+    assert proc.returncode == 0, proc.stdout
+    assert report["status"] == "pass" and report["findings"] == []
+    assert [p["name"] for p in report["parameters"]] == ["W1", "b1", "W2", "b2"]
+
+
+def test_ipython_lines_become_pass_and_keep_the_line_map():
+    nb = notebook("%matplotlib inline\nimport numpy as np",
+                  "for i in range(2):\n    !echo hi\nfiles = !ls\nget_ipython().run_line_magic('env', '')\n"
+                  "text = '''\n%not a magic inside a string\n'''\nx = 7 % 3",
+                  "%%time\nraise RuntimeError('a cell magic cell must not run')")
+    script = to_script(nb)
+    assert script.text.splitlines() == ["pass", "import numpy as np", "for i in range(2):", "    pass", "pass", "pass",
+                                        "text = '''", "%not a magic inside a string", "'''", "x = 7 % 3"]
+    assert script.where(4) == (3, 2) and script.where(1) == (2, 1) and script.where(11) is None
+    assert [(c, n) for c, n, _ in script.left_out] == [(2, 1), (3, 2), (3, 3), (3, 4)]
+    assert script.skipped == [(4, "%%time")]
+    compile(script.text, "nb", "exec")
+
+
+def test_magics_are_left_out_when_checked(tmp_path):
+    nb = notebook("%load_ext autoreload\n%autoreload 2\n!pip install numpy", NETWORK,
+                  "%%capture\nraise RuntimeError('cell magic ran')", "display(X.shape)\nif True:\n    %time loss(params, X, y)")
+    proc, report = check_json(write(tmp_path, "lab.ipynb", nb))
+    assert proc.returncode == 0, report
+    assert report["status"] == "pass"
+    notes = " ".join(report["notes"])
+    assert "cell 4 was not run: it starts with the cell magic %%capture" in notes
+    assert "cell 2 line 1 `%load_ext autoreload`" in notes and "cell 5 line 3 `%time loss(params, X, y)`" in notes
+
+
+def test_error_at_load_names_the_cell(tmp_path):
+    nb = notebook(NETWORK, "losses = []\nfor epoch in range(3):\n    losses.append(los(params, X, y))")
+    proc, report = check_json(write(tmp_path, "typo.ipynb", nb))
+    assert proc.returncode == 2
+    f = only_finding(report)
+    assert (f["rule"], f["cell"], f["line"]) == ("import-error", 3, 3)
+    assert "NameError" in f["message"]
+    assert [s["text"] for s in f["source"]][-1] == "    losses.append(los(params, X, y))"
+
+
+def test_syntax_error_names_the_cell(tmp_path):
+    nb = notebook("import numpy as np", 'print "loss:", 1.0')
+    proc, report = check_json(write(tmp_path, "py2.ipynb", nb))
+    assert proc.returncode == 2
+    f = only_finding(report)
+    assert (f["rule"], f["cell"], f["line"]) == ("syntax-error", 3, 1)
+
+
+def test_merge_conflict_is_a_malformed_notebook():
+    proc, report = check_json(NOTEBOOKS / "hw3_merge_conflict.ipynb")
+    assert proc.returncode == 2 and report["status"] == "error"
+    f = only_finding(report)
+    assert f["rule"] == "malformed-notebook"
+    assert "not valid JSON" in f["message"] and "line 94, column 1" in f["message"]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("data, words", [
+    ([1, 2], "holds a JSON list"),
+    ({"nbformat": 3, "worksheets": []}, "old notebook format 3"),
+    ({"nbformat": 4, "metadata": {}}, "has no `cells` list"),
+    ({"nbformat": 4, "cells": ["print(1)"]}, "cell 1 is not a cell"),
+    ({"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}, "cell 1 has a `source` of type int"),
+])
+def test_malformed_notebooks_say_what_is_wrong(data, words):
+    with pytest.raises(NotebookError, match=words):
+        to_script(data)
+
+
+def test_old_format_notebook_exits_2(tmp_path):
+    proc, report = check_json(write(tmp_path, "old.ipynb", {"nbformat": 3, "worksheets": [{"cells": []}]}))
+    assert proc.returncode == 2
+    f = only_finding(report)
+    assert f["rule"] == "malformed-notebook" and "format 4" in f["message"]
+
+
+def test_long_training_cell_times_out_naming_the_cell():
+    proc, report = check_json(NOTEBOOKS / "lab2_trains_at_load.ipynb", "--timeout", "3")
+    assert proc.returncode == 2
+    f = only_finding(report)
+    assert (f["rule"], f["cell"]) == ("timeout", 5) and 1 <= f["line"] <= 4  # the training loop, wherever it was
+    assert f"at cell 5, line {f['line']}" in f["message"]
+    if f["line"] == 2:  # stopped inside grads(), which cell 3 defines: both are named
+        assert re.search(r"in grads\(\) at cell 3, line 1[0-2]\)", f["message"])
+    assert f["fix"].startswith("Cell 5 was still running")
+
+
+def test_training_cell_under_main_guard_is_skipped(tmp_path):
+    """The timeout's advice works: under the guard, Jupyter still trains but the check does not."""
+    nb = json.loads((NOTEBOOKS / "lab2_trains_at_load.ipynb").read_text())
+    training = nb["cells"][4]
+    training["source"] = ['if __name__ == "__main__":\n'] + ["    " + line for line in training["source"]]
+    proc, report = check_json(write(tmp_path, "lab2_guarded.ipynb", nb), "--timeout", "30")
+    assert proc.returncode == 0, report["findings"]
