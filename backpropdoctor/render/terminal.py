@@ -137,3 +137,13 @@ def render(report: Report, console: Console) -> None:
     if report.elapsed is not None:
         summary.append(f"  in {report.elapsed:.2f} s", style="dim")
     console.print(summary)
+
+
+def to_text(report: Report, width: int = 100) -> str:
+    """The terminal report as plain text (no colour, no escape codes): for logs and assertion messages."""
+    import io
+
+    out = io.StringIO()
+    render(report, Console(file=out, width=width, color_system=None, force_terminal=False, highlight=False,
+                           emoji=False))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
