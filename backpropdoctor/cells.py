@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .adapters.loader import PROTOCOL_NAMES
 from .adapters.notebook import NotebookError, is_notebook, read
 from .report import Report
-
-TIMEOUT_HINT = ("Cell {cell} was still running when the check stopped: a notebook runs top to bottom, so a training "
-                "cell trains on every check. Put that cell's loop under `if __name__ == \"__main__\":` (Jupyter still "
-                "runs it, since a notebook's __name__ is \"__main__\"; the check skips it), or raise --timeout.")
 
 
 def name_cells(report: Report) -> Report:
@@ -23,7 +20,7 @@ def name_cells(report: Report) -> Report:
     if not is_notebook(report.file):
         return report
     try:
-        script = read(report.file)
+        script = read(report.file, PROTOCOL_NAMES)
     except NotebookError:  # the loader already reported it as malformed-notebook
         return report
     home = Path(report.file).resolve()
@@ -33,7 +30,5 @@ def name_cells(report: Report) -> Report:
         found = script.where(f.line)
         f.cell, f.line = found if found else (None, None)
         f.source = script.excerpt(*found) if found else []
-        if f.rule == "timeout" and f.cell:
-            f.fix = TIMEOUT_HINT.format(cell=f.cell)
     report.notes = script.notes() + report.notes
     return report

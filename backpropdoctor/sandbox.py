@@ -108,24 +108,26 @@ class Child:
         base = {"file": file, "elapsed": elapsed, "stdout": stdout}
         if timed_out:
             line, func = _hang_site(stderr, file)
+            hint = ("Look for an endless loop, or training that runs when the file is loaded: "
+                    "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model.")
             if line:
-                from .adapters.notebook import is_notebook, place
+                from .adapters.notebook import is_notebook, loading_timeout_hint, place
 
-                where = f" (it was still loading the file, at {place(file, line)})" if func == "<module>" \
-                    else f" (it was running {func}() at {place(file, line)})"
                 cell_line = _hang_site(stderr, file, "<module>")[0]
-                if is_notebook(file) and func != "<module>" and cell_line:  # the cell that calls it is what to change
-                    where = f" (it was still running the notebook, at {place(file, cell_line)}, in {func}() at " \
-                            f"{place(file, line)})"
-                    line = cell_line
+                if is_notebook(file) and cell_line:  # the running cell is what to change, whatever it called
+                    inner = f", in {func}() at {place(file, line)}" if func != "<module>" else ""
+                    where = f" (it was still running the notebook, at {place(file, cell_line)}{inner})"
+                    line, hint = cell_line, loading_timeout_hint(file, cell_line) or hint
+                elif func == "<module>":
+                    where = f" (it was still loading the file, at {place(file, line)})"
+                else:
+                    where = f" (it was running {func}() at {place(file, line)})"
             else:
                 where = ""
             return {**base, "ok": False, "error": {
                 "kind": "timeout", "file": file, "line": line,
                 "message": f"the check did not finish within {timeout:g} s{where}",
-                "detail": None,
-                "hint": "Look for an endless loop, or training that runs when the file is loaded: "
-                        "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model."}}
+                "detail": None, "hint": hint}}
         if self.result_path.exists():
             try:
                 payload = json.loads(self.result_path.read_text())

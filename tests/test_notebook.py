@@ -7,6 +7,7 @@ import textwrap
 import pytest
 from helpers import FIXTURES, check_json, cli
 
+from backpropdoctor.adapters.loader import PROTOCOL_NAMES
 from backpropdoctor.adapters.notebook import NotebookError, to_script
 
 NOTEBOOKS = FIXTURES / "notebooks"
@@ -67,6 +68,37 @@ def test_buggy_homework_names_the_rule_cell_and_line():
     assert excerpt[10].strip().startswith("dz1 = dh * tanh_prime(h)")  # the cell's own line 10, as written
     assert excerpt[9].strip() == 'dh = dscores @ params["W2"].T'
     assert any("`!pip install -q numpy matplotlib`" in n and "`%matplotlib inline`" in n for n in report["notes"])
+    # The training and loss-plot cells come after cell 11 (update), so the check starts from the initial parameters:
+    # the cross-entropy of 3 classes near ln 3, not the trained 0.06 the notebook's own output shows.
+    assert any(n.startswith("Notebook: cells 13, 14 not run: cell 11 is the last") for n in report["notes"])
+    assert report["loss"] > 0.9
+
+
+def test_training_cell_that_ascends_does_not_hide_the_bug(tmp_path):
+    """A flipped sign makes the notebook's training cell climb until softmax overflows; that cell is not run."""
+    nb = json.loads((NOTEBOOKS / "hw3_fixed.ipynb").read_text())
+    grads_cell = nb["cells"][9]
+    text = "".join(grads_cell["source"]).replace("dscores = probs.copy()\n    dscores[np.arange(n), y] -= 1",
+                                                 "dscores = -probs.copy()\n    dscores[np.arange(n), y] += 1")
+    grads_cell["source"] = text.splitlines(keepends=True)
+    proc, report = check_json(write(tmp_path, "hw3_flipped.ipynb", nb), "--no-fix")
+    assert proc.returncode == 1
+    f = only_finding(report)
+    assert (f["rule"], f["cell"], f["line"]) == ("flipped-sign", 10, 5)
+
+
+def test_cells_run_up_to_the_last_that_binds_a_name_the_check_reads():
+    nb = notebook("import numpy as np\nX = np.ones((4, 2))",
+                  "losses = []\nfor epoch in range(9):\n    for k in params:\n        params[k] -= 0.1",  # trains
+                  "def grads(params, X, y):\n    return {}",
+                  "plt.plot(losses)",
+                  "for step in range(3):\n    params = train(params)",  # rebinds params: these are the params
+                  "print(accuracy(params, X, y))")
+    script = to_script(nb, PROTOCOL_NAMES)
+    assert (script.last_binding, script.not_run) == (6, [7])
+    assert to_script(nb).not_run == []  # without the names, every cell runs
+    assert to_script(notebook("from mynet import *", "plt.show()"), PROTOCOL_NAMES).not_run == [3]
+    assert to_script(notebook("X = 1", "y = (", "z = 2"), PROTOCOL_NAMES).not_run == [4]  # a broken cell runs
 
 
 def test_buggy_homework_terminal_shows_cell_and_line():
@@ -100,7 +132,8 @@ def test_ipython_lines_become_pass_and_keep_the_line_map():
 
 def test_magics_are_left_out_when_checked(tmp_path):
     nb = notebook("%load_ext autoreload\n%autoreload 2\n!pip install numpy", NETWORK,
-                  "%%capture\nraise RuntimeError('cell magic ran')", "display(X.shape)\nif True:\n    %time loss(params, X, y)")
+                  "%%capture\nraise RuntimeError('cell magic ran')",
+                  "display(X.shape)\nif True:\n    %time loss(params, X, y)\nX = X[:8]\ny = y[:8]")
     proc, report = check_json(write(tmp_path, "lab.ipynb", nb))
     assert proc.returncode == 0, report
     assert report["status"] == "pass"
@@ -110,13 +143,14 @@ def test_magics_are_left_out_when_checked(tmp_path):
 
 
 def test_error_at_load_names_the_cell(tmp_path):
-    nb = notebook(NETWORK, "losses = []\nfor epoch in range(3):\n    losses.append(los(params, X, y))")
+    nb = notebook(NETWORK, "scale = 0.5\nfor name in params:\n    params[name] = params[name] * scal\nX = X[:6]")
     proc, report = check_json(write(tmp_path, "typo.ipynb", nb))
     assert proc.returncode == 2
     f = only_finding(report)
     assert (f["rule"], f["cell"], f["line"]) == ("import-error", 3, 3)
     assert "NameError" in f["message"]
-    assert [s["text"] for s in f["source"]][-1] == "    losses.append(los(params, X, y))"
+    assert [s["text"] for s in f["source"]] == ["scale = 0.5", "for name in params:",
+                                               "    params[name] = params[name] * scal", "X = X[:6]"]
 
 
 def test_syntax_error_names_the_cell(tmp_path):
@@ -159,17 +193,27 @@ def test_long_training_cell_times_out_naming_the_cell():
     proc, report = check_json(NOTEBOOKS / "lab2_trains_at_load.ipynb", "--timeout", "3")
     assert proc.returncode == 2
     f = only_finding(report)
-    assert (f["rule"], f["cell"]) == ("timeout", 5) and 1 <= f["line"] <= 4  # the training loop, wherever it was
-    assert f"at cell 5, line {f['line']}" in f["message"]
-    if f["line"] == 2:  # stopped inside grads(), which cell 3 defines: both are named
-        assert re.search(r"in grads\(\) at cell 3, line 1[0-2]\)", f["message"])
-    assert f["fix"].startswith("Cell 5 was still running")
+    # The cell defines params, loss and grads, then trains: it runs, loop and all. Stopped in the loop (lines 15-18).
+    assert (f["rule"], f["cell"]) == ("timeout", 4) and 15 <= f["line"] <= 18
+    assert f"it was still running the notebook, at cell 4, line {f['line']}" in f["message"]
+    if f["line"] == 16:  # stopped inside grads(), defined higher up in the same cell: both are named
+        assert re.search(r"in grads\(\) at cell 4, line 1[0-2]\)", f["message"])
+    assert f["fix"].startswith("Cell 4 was still running when the check stopped")
 
 
-def test_training_cell_under_main_guard_is_skipped(tmp_path):
-    """The timeout's advice works: under the guard, Jupyter still trains but the check does not."""
+@pytest.mark.parametrize("change", ["own cell", "main guard"])
+def test_timeout_advice_works(tmp_path, change):
+    """Both remedies the timeout names let the check through, while Jupyter would still train."""
     nb = json.loads((NOTEBOOKS / "lab2_trains_at_load.ipynb").read_text())
-    training = nb["cells"][4]
-    training["source"] = ['if __name__ == "__main__":\n'] + ["    " + line for line in training["source"]]
-    proc, report = check_json(write(tmp_path, "lab2_guarded.ipynb", nb), "--timeout", "30")
+    cell = nb["cells"][3]
+    definitions, loop = cell["source"][:13], cell["source"][14:]
+    assert loop[0].startswith("for epoch in range")
+    if change == "own cell":
+        cell["source"] = definitions
+        nb["cells"].insert(4, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                               "source": loop})
+    else:
+        cell["source"] = definitions + ['\nif __name__ == "__main__":\n'] + ["    " + line for line in loop]
+    proc, report = check_json(write(tmp_path, "lab2_changed.ipynb", nb), "--timeout", "30")
     assert proc.returncode == 0, report["findings"]
+    assert report["status"] == "pass"

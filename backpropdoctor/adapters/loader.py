@@ -7,10 +7,11 @@ import sys
 import types
 from pathlib import Path
 
-from . import notebook
+from . import functional, model_object, notebook
 from .base import UserCodeError, locate
 
 MODULE_NAME = "backpropdoctor_user_model"
+PROTOCOL_NAMES = frozenset(functional.NAMES + model_object.NAMES)  # what a notebook must run up to
 
 
 def load_module(path: str) -> types.ModuleType:
@@ -59,7 +60,7 @@ def load_module(path: str) -> types.ModuleType:
 def _notebook_script(file: Path) -> str:
     """The notebook's code cells as one script, registered so tracebacks and tracing read its lines."""
     try:
-        script = notebook.read(file)
+        script = notebook.read(file, PROTOCOL_NAMES)
     except notebook.NotebookError as exc:
         raise UserCodeError("malformed-notebook", f"{file.name} {exc}", str(file),
                             hint="Open the notebook in Jupyter and save it again, or restore it from a good copy; "

@@ -12,20 +12,33 @@ become `pass` at their own indentation, so the script keeps one line per
 cell line and stays valid inside an indented block; a cell that starts
 with a cell magic (`%%time`) is run by IPython, not Python, and is left
 out whole.
+
+Given the names the check reads (`params`, `loss`, `grads`, `X`...), the
+script stops after the last cell that binds one of them: what follows
+(training loops, plots, evaluation) cannot define the network and would
+only move its parameters away from where the notebook created them. A
+cell that does not parse counts as binding, so its error is reported.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
 import tokenize
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIX = ".ipynb"
 _ASSIGNED_MAGIC = re.compile(r"^[A-Za-z_][\w.,\s\[\]()*]*=\s*[%!]")  # `out = !ls`, `t = %timeit -o f()`
 _IPYTHON_CALL = re.compile(r"^get_ipython\(\)")
+LOADING_TIMEOUT_HINT = (
+    "Cell {cell} was still running when the check stopped: it defines a name the check reads, so it runs on every "
+    "check, training loop and all. Move the loop to a cell of its own below the last cell that defines params, loss, "
+    "grads, X, y... (those cells are not run), or put it under `if __name__ == \"__main__\":` (Jupyter still runs "
+    "it: a notebook's __name__ is \"__main__\"), or raise --timeout.")
 
 
 class NotebookError(ValueError):
@@ -41,6 +54,8 @@ class NotebookScript:
     origin: list[tuple[int, int]]  # script line n (from 1) -> origin[n - 1] = (cell number, line in cell)
     left_out: list[tuple[int, int, str]] = field(default_factory=list)  # (cell, line, text) of IPython-only lines
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (cell, its cell magic) of cells left out whole
+    not_run: list[int] = field(default_factory=list)  # code cells after the last one binding a name the check reads
+    last_binding: int | None = None  # that last cell
 
     def where(self, line: int | None) -> tuple[int, int] | None:
         """(cell, line in cell) of a script line."""
@@ -68,6 +83,12 @@ class NotebookScript:
         for cell, magic in self.skipped:
             notes.append(f"Notebook: cell {cell} was not run: it starts with the cell magic {magic}, "
                          "which IPython runs, not Python.")
+        if self.not_run:
+            cells = ", ".join(map(str, self.not_run))
+            notes.append(f"Notebook: cell{'s' if len(self.not_run) > 1 else ''} {cells} not run: cell "
+                         f"{self.last_binding} is the last to define a name the check reads (params, loss, grads, "
+                         "X, y, model...); a training cell after it would only move the parameters away from where "
+                         "your notebook creates them.")
         return notes
 
 
@@ -75,7 +96,7 @@ def is_notebook(path: str | Path) -> bool:
     return str(path).lower().endswith(SUFFIX)
 
 
-def read(path: str | Path) -> NotebookScript:
+def read(path: str | Path, reads: Collection[str] = ()) -> NotebookScript:
     """The notebook at `path` as a script; NotebookError says what is wrong with a malformed one."""
     try:
         raw = Path(path).read_bytes()
@@ -90,11 +111,14 @@ def read(path: str | Path) -> NotebookScript:
     except json.JSONDecodeError as exc:
         raise NotebookError(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} of the "
                             ".ipynb file (a notebook damaged by a merge or a manual edit?)") from None
-    return to_script(data)
+    return to_script(data, reads)
 
 
-def to_script(data: object) -> NotebookScript:
-    """A parsed nbformat-4 document as a script (see the module doc for what is left out)."""
+def to_script(data: object, reads: Collection[str] = ()) -> NotebookScript:
+    """A parsed nbformat-4 document as a script (see the module doc for what is left out).
+
+    `reads`: the names the check reads; without them every code cell runs.
+    """
     if not isinstance(data, dict):
         raise NotebookError(f"holds a JSON {type(data).__name__}, not a notebook (a JSON object with `cells`)")
     version = data.get("nbformat")
@@ -104,8 +128,7 @@ def to_script(data: object) -> NotebookScript:
     cells = data.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("has no `cells` list, so it is not a Jupyter notebook (nbformat 4)")
-    script: list[str] = []
-    origin: list[tuple[int, int]] = []
+    runnable: dict[int, list[str]] = {}  # cell -> its lines as Python (IPython-only lines made `pass`)
     code: dict[int, list[str]] = {}
     left_out: list[tuple[int, int, str]] = []
     skipped: list[tuple[int, str]] = []
@@ -126,9 +149,45 @@ def to_script(data: object) -> NotebookScript:
                 left_out.append((number, n, line))
                 line = line[: len(line) - len(line.lstrip())] + "pass"
             kept.append(line)
-            origin.append((number, n))
-        script.extend(kept)
-    return NotebookScript("".join(line + "\n" for line in script), code, origin, left_out, skipped)
+        runnable[number] = kept
+    binding = [number for number, lines in runnable.items() if _binds_any(lines, set(reads))]
+    last = binding[-1] if reads and binding else None
+    not_run = [number for number in runnable if last is not None and number > last]
+    script: list[str] = []
+    origin: list[tuple[int, int]] = []
+    for number, lines in runnable.items():
+        if number not in not_run:
+            script.extend(lines)
+            origin.extend((number, n) for n in range(1, len(lines) + 1))
+    left_out = [entry for entry in left_out if entry[0] not in not_run]
+    return NotebookScript("".join(line + "\n" for line in script), code, origin, left_out, skipped, not_run, last)
+
+
+def _binds_any(lines: list[str], names: set[str]) -> bool:
+    """The cell binds one of `names` at module level (assigns, defines, imports it; a star import may),
+    or does not parse."""
+    try:
+        tree = ast.parse("".join(line + "\n" for line in lines))
+    except (SyntaxError, ValueError):
+        return True
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = {node.name}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = {alias.asname or alias.name.split(".")[0] for alias in node.names}
+            if "*" in bound:
+                return True
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound = {node.id}
+        else:
+            bound = set()
+            if not isinstance(node, ast.Lambda):
+                stack.extend(ast.iter_child_nodes(node))
+        if bound & names:
+            return True
+    return False
 
 
 def _cell_lines(source: object, number: int) -> list[str]:
@@ -161,6 +220,15 @@ def python_source(path: str | Path) -> str:
     if is_notebook(path):
         return read(path).text
     return Path(path).read_text(encoding="utf-8")
+
+
+def loading_timeout_hint(path: str | Path, line: int) -> str | None:
+    """What to do when the check timed out while a cell was still running (at script `line`)."""
+    try:
+        found = read(path).where(line)
+    except NotebookError:
+        return None
+    return None if found is None else LOADING_TIMEOUT_HINT.format(cell=found[0])
 
 
 def place(path: str | Path, line: int | None) -> str:
