@@ -16,10 +16,7 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool
     """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
     started = time.monotonic()
     report = _check(str(path), timeout, seed)
-    from .adapters.notebook import is_notebook  # after the child has started: the adapters import numpy
-
-    # Fixes are verified by checking an edited copy of a .py file; a notebook's cells are not edited.
-    if fix and any(f.candidates for f in report.findings) and not is_notebook(path):
+    if fix and any(f.candidates for f in report.findings):
         from .repair import verify
 
         try:

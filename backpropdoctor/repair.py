@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .adapters.notebook import python_source
+from .adapters.notebook import cell_patch, edited_notebook, is_notebook, python_source
 
 MAX_CANDIDATES = 6  # per finding
 MAX_RUNS = 16  # per file
@@ -158,6 +158,8 @@ def expression(text: str) -> ast.AST:
 
 
 def patch(original: str, repaired: str, file: str) -> str:
+    if is_notebook(file):
+        return cell_patch(file, repaired)
     name = Path(file).name
     return "".join(difflib.unified_diff(original.splitlines(keepends=True), repaired.splitlines(keepends=True),
                                         fromfile=f"a/{name}", tofile=f"b/{name}", n=1))
@@ -170,8 +172,11 @@ def verify(file: str, findings: list, checker: Callable[[str, str], object], sti
     `still_there(finding, report)` says whether the report still shows
     the finding (or something new). Candidates run two at a time.
     """
-    original = Path(file).read_text(encoding="utf-8", errors="replace")
-    jobs = [(f, edit) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]][:MAX_RUNS]
+    original = python_source(file)
+    copies = {id(edit): edited_notebook(file, edit.source) if is_notebook(file) else edit.source
+              for f in findings for edit in getattr(f, "candidates", [])}
+    jobs = [(f, edit) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]
+            if copies[id(edit)] is not None][:MAX_RUNS]
     if not jobs:
         return
     with tempfile.TemporaryDirectory(prefix="backpropdoctor-fix-") as tmp:
@@ -179,7 +184,7 @@ def verify(file: str, findings: list, checker: Callable[[str, str], object], sti
             index, (finding, edit) = index_job
             copy_path = Path(tmp) / str(index) / Path(file).name
             copy_path.parent.mkdir()
-            copy_path.write_text(edit.source, encoding="utf-8")
+            copy_path.write_text(copies[id(edit)], encoding="utf-8")
             return finding, edit, checker(str(copy_path), str(Path(file).resolve().parent))
 
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -67,6 +67,14 @@ def test_buggy_homework_names_the_rule_cell_and_line():
     excerpt = {s["line"]: s["text"] for s in f["source"]}
     assert excerpt[10].strip().startswith("dz1 = dh * tanh_prime(h)")  # the cell's own line 10, as written
     assert excerpt[9].strip() == 'dh = dscores @ params["W2"].T'
+    # The fix was verified on a copy of the notebook with the edited cell, and the patch is written per cell.
+    assert f["verified"] is True
+    assert f["patch"].splitlines()[2:] == [
+        "@@ cell 10 -9,3 +9,3 @@",
+        '     dh = dscores @ params["W2"].T',
+        "-    dz1 = dh * tanh_prime(h)   # BUG: f' of the activation, not of z1",
+        "+    dz1 = dh * tanh_prime(z1)   # BUG: f' of the activation, not of z1",
+        "     dW1 = X.T @ dz1"]
     assert any("`!pip install -q numpy matplotlib`" in n and "`%matplotlib inline`" in n for n in report["notes"])
     # The training and loss-plot cells come after cell 11 (update), so the check starts from the initial parameters:
     # the cross-entropy of 3 classes near ln 3, not the trained 0.06 the notebook's own output shows.

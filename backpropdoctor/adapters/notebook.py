@@ -23,6 +23,7 @@ cell that does not parse counts as binding, so its error is reported.
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import json
 import re
@@ -213,6 +214,45 @@ def _continues(previous: list[str]) -> bool:
     except SyntaxError:
         return False
     return False
+
+
+def edited_cells(path: str | Path, text: str) -> dict[int, tuple[list[str], list[str]]]:
+    """Cell -> (lines before, lines after) for an edit of the notebook's script that keeps every line in place.
+
+    Fixes are edits of one line of the script; this carries them back into
+    the cells they came from. Empty when the edit adds or removes lines.
+    """
+    script = read(path)
+    new = text.splitlines()
+    if len(new) != len(script.origin):
+        return {}
+    changed: dict[int, tuple[list[str], list[str]]] = {}
+    for (cell, line), before, after in zip(script.origin, script.text.splitlines(), new):
+        if before != after:
+            old_lines = script.cells[cell]
+            changed.setdefault(cell, (old_lines, list(old_lines)))[1][line - 1] = after
+    return changed
+
+
+def edited_notebook(path: str | Path, text: str) -> str | None:
+    """The notebook's JSON with an edited script carried back into its cells (None: the edit cannot be)."""
+    changed = edited_cells(path, text)
+    if not changed:
+        return None
+    data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    for number, (_, lines) in changed.items():
+        data["cells"][number - 1]["source"] = [line + "\n" for line in lines[:-1]] + lines[-1:]
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def cell_patch(path: str | Path, text: str) -> str:
+    """A unified diff of the cells an edited script changes, each hunk headed by its cell."""
+    name = Path(path).name
+    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    for number, (before, after) in sorted(edited_cells(path, text).items()):
+        for line in list(difflib.unified_diff(before, after, n=1, lineterm=""))[2:]:
+            out.append((f"@@ cell {number} " + line[3:] if line.startswith("@@ ") else line) + "\n")
+    return "".join(out)
 
 
 def python_source(path: str | Path) -> str:
