@@ -44,7 +44,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    file: Path = typer.Argument(..., help="Python file defining your network (see README: the model file protocol)."),
+    file: Path = typer.Argument(..., help="Python file or Jupyter notebook (.ipynb) defining your network (see README: the model file protocol)."),
     format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
     seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
