@@ -127,13 +127,13 @@ def test_fixed_homework_passes_with_its_plots_and_training_cell():
 def test_ipython_lines_become_pass_and_keep_the_line_map():
     nb = notebook("%matplotlib inline\nimport numpy as np",
                   "for i in range(2):\n    !echo hi\nfiles = !ls\nget_ipython().run_line_magic('env', '')\n"
-                  "text = '''\n%not a magic inside a string\n'''\nx = 7 % 3",
+                  "text = '''\n%not a magic inside a string\n'''\nx = 7 % 3\nnp.dot?",
                   "%%time\nraise RuntimeError('a cell magic cell must not run')")
     script = to_script(nb)
     assert script.text.splitlines() == ["pass", "import numpy as np", "for i in range(2):", "    pass", "pass", "pass",
-                                        "text = '''", "%not a magic inside a string", "'''", "x = 7 % 3"]
-    assert script.where(4) == (3, 2) and script.where(1) == (2, 1) and script.where(11) is None
-    assert [(c, n) for c, n, _ in script.left_out] == [(2, 1), (3, 2), (3, 3), (3, 4)]
+                                        "text = '''", "%not a magic inside a string", "'''", "x = 7 % 3", "pass"]
+    assert script.where(4) == (3, 2) and script.where(1) == (2, 1) and script.where(12) is None
+    assert [(c, n) for c, n, _ in script.left_out] == [(2, 1), (3, 2), (3, 3), (3, 4), (3, 9)]
     assert script.skipped == [(4, "%%time")]
     compile(script.text, "nb", "exec")
 

@@ -7,11 +7,11 @@ cell 4, line 7. No user code runs here.
 
 Cells are numbered from 1 at the top of the notebook, markdown cells
 included, as a reader counts them. Line magics (`%matplotlib inline`),
-shell lines (`!pip install ...`, `files = !ls`) and `get_ipython()` calls
-become `pass` at their own indentation, so the script keeps one line per
-cell line and stays valid inside an indented block; a cell that starts
-with a cell magic (`%%time`) is run by IPython, not Python, and is left
-out whole.
+shell lines (`!pip install ...`, `files = !ls`), help (`np.dot?`) and
+`get_ipython()` calls become `pass` at their own indentation, so the
+script keeps one line per cell line and stays valid inside an indented
+block; a cell that starts with a cell magic (`%%time`) is run by IPython,
+not Python, and is left out whole.
 
 Given the names the check reads (`params`, `loss`, `grads`, `X`...), the
 script stops after the last cell that binds one of them: what follows
@@ -35,6 +35,7 @@ from pathlib import Path
 SUFFIX = ".ipynb"
 _ASSIGNED_MAGIC = re.compile(r"^[A-Za-z_][\w.,\s\[\]()*]*=\s*[%!]")  # `out = !ls`, `t = %timeit -o f()`
 _IPYTHON_CALL = re.compile(r"^get_ipython\(\)")
+_HELP = re.compile(r"^(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")  # `np.dot?`, `??forward`: IPython's help
 LOADING_TIMEOUT_HINT = (
     "Cell {cell} was still running when the check stopped: it defines a name the check reads, so it runs on every "
     "check, training loop and all. Move the loop to a cell of its own below the last cell that defines params, loss, "
@@ -201,7 +202,7 @@ def _cell_lines(source: object, number: int) -> list[str]:
 
 def _ipython_only(line: str) -> bool:
     stripped = line.lstrip()
-    return stripped.startswith(("%", "!")) or bool(_IPYTHON_CALL.match(stripped) or _ASSIGNED_MAGIC.match(stripped))
+    return stripped.startswith(("%", "!")) or any(p.match(stripped) for p in (_IPYTHON_CALL, _ASSIGNED_MAGIC, _HELP))
 
 
 def _continues(previous: list[str]) -> bool:
