@@ -173,18 +173,17 @@ def verify(file: str, findings: list, checker: Callable[[str, str], object], sti
     the finding (or something new). Candidates run two at a time.
     """
     original = python_source(file)
-    copies = {id(edit): edited_notebook(file, edit.source) if is_notebook(file) else edit.source
-              for f in findings for edit in getattr(f, "candidates", [])}
-    jobs = [(f, edit) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]
-            if copies[id(edit)] is not None][:MAX_RUNS]
+    jobs = [(f, edit, text) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]
+            for text in [edited_notebook(file, edit.source) if is_notebook(file) else edit.source]
+            if text is not None][:MAX_RUNS]
     if not jobs:
         return
     with tempfile.TemporaryDirectory(prefix="backpropdoctor-fix-") as tmp:
         def run(index_job):
-            index, (finding, edit) = index_job
+            index, (finding, edit, text) = index_job
             copy_path = Path(tmp) / str(index) / Path(file).name
             copy_path.parent.mkdir()
-            copy_path.write_text(copies[id(edit)], encoding="utf-8")
+            copy_path.write_text(text, encoding="utf-8")
             return finding, edit, checker(str(copy_path), str(Path(file).resolve().parent))
 
         with ThreadPoolExecutor(max_workers=2) as pool:
