@@ -117,7 +117,7 @@ def test_buggy_homework_terminal_shows_cell_and_line():
     assert ">   10 |     dz1 = dh * tanh_prime(h)" in proc.stdout
 
 
-def test_fixed_homework_passes_with_its_plots_and_training_cell():
+def test_fixed_homework_passes_with_its_magics_and_data_plot():
     proc, report = check_json(NOTEBOOKS / "hw3_fixed.ipynb")
     assert proc.returncode == 0, proc.stdout
     assert report["status"] == "pass" and report["findings"] == []
