@@ -78,7 +78,9 @@ def _check(file: str, timeout: float, seed: int, sandbox: Sandbox, tolerance: di
     result = child.result()
     report = _judge(file, result)
     report.sandbox = result.get("sandbox") or {}
-    return report
+    from .cells import name_cells
+
+    return name_cells(report)
 
 
 def _judge(file: str, result: dict) -> "Report":

@@ -50,7 +50,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 @app.command()
 def check(
     inputs: list[str] = typer.Argument(..., metavar="FILE_OR_DIR...",
-                                       help="Model files, submission directories or globs "
+                                       help="Model files (.py or .ipynb), submission directories or globs "
                                             "(see README: the model file protocol)."),
     format: Format = typer.Option(Format.terminal, "--format", "-f",
                                   help="terminal, json, junit, github (annotations), gradescope (results.json) "

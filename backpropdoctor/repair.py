@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .adapters.notebook import cell_patch, edited_notebook, is_notebook, python_source
+
 MAX_CANDIDATES = 6  # per finding
 MAX_RUNS = 16  # per file
 
@@ -37,7 +39,7 @@ class Site:
         if not line:
             return None
         try:
-            source = Path(file).read_text(encoding="utf-8")
+            source = python_source(file)
             tree = ast.parse(source)
         except (OSError, SyntaxError, ValueError):
             return None
@@ -156,6 +158,8 @@ def expression(text: str) -> ast.AST:
 
 
 def patch(original: str, repaired: str, file: str) -> str:
+    if is_notebook(file):
+        return cell_patch(file, repaired)
     name = Path(file).name
     return "".join(difflib.unified_diff(original.splitlines(keepends=True), repaired.splitlines(keepends=True),
                                         fromfile=f"a/{name}", tofile=f"b/{name}", n=1))
@@ -168,16 +172,18 @@ def verify(file: str, findings: list, checker: Callable[[str, str], object], sti
     `still_there(finding, report)` says whether the report still shows
     the finding (or something new). Candidates run two at a time.
     """
-    original = Path(file).read_text(encoding="utf-8", errors="replace")
-    jobs = [(f, edit) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]][:MAX_RUNS]
+    original = python_source(file)
+    jobs = [(f, edit, text) for f in findings for edit in getattr(f, "candidates", [])[:MAX_CANDIDATES]
+            for text in [edited_notebook(file, edit.source) if is_notebook(file) else edit.source]
+            if text is not None][:MAX_RUNS]
     if not jobs:
         return
     with tempfile.TemporaryDirectory(prefix="backpropdoctor-fix-") as tmp:
         def run(index_job):
-            index, (finding, edit) = index_job
+            index, (finding, edit, text) = index_job
             copy_path = Path(tmp) / str(index) / Path(file).name
             copy_path.parent.mkdir()
-            copy_path.write_text(edit.source, encoding="utf-8")
+            copy_path.write_text(text, encoding="utf-8")
             return finding, edit, checker(str(copy_path), str(Path(file).resolve().parent))
 
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -19,12 +19,13 @@ class Finding:
     parameters: list[str] = field(default_factory=list)
     layers: list[int] = field(default_factory=list)
     file: str | None = None
-    line: int | None = None
+    line: int | None = None  # in a notebook: the line within `cell`
     fix: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     source: list[tuple[int, str]] = field(default_factory=list)  # (line number, text) around `line`
     verified: bool = False
     patch: str | None = None
+    cell: int | None = None  # the notebook cell holding `line` (counted from 1, markdown cells included)
     origin: Any = field(default=None, repr=False, compare=False)  # what produced it (for locating its line)
     candidates: list = field(default_factory=list, repr=False, compare=False)  # edits to verify (repair.Edit)
 

@@ -103,11 +103,11 @@ def _tail(path: Path) -> str:
     return ("[...]\n" if size > 4 * OUTPUT_CAP else "") + text
 
 
-def _hang_site(dump: str, user_file: str) -> tuple[int | None, str | None]:
-    """The innermost line of the user's file in a faulthandler dump."""
+def _hang_site(dump: str, user_file: str, function: str | None = None) -> tuple[int | None, str | None]:
+    """The innermost line of the user's file (in `function`, if given) in a faulthandler dump."""
     target = str(Path(user_file).resolve())
     for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', dump):
-        if str(Path(match.group(1)).resolve()) == target:
+        if str(Path(match.group(1)).resolve()) == target and function in (None, match.group(3)):
             return int(match.group(2)), match.group(3)
     return None, None
 
@@ -188,18 +188,26 @@ class Child:
         base = {"file": file, "elapsed": elapsed, "stdout": stdout, "sandbox": self._confinement()}
         if timed_out:
             line, func = _hang_site(faults, file)
-            if line and func == "<module>":
-                where = f" (it was still loading the file, at line {line})"
-            elif line:
-                where = f" (it was running {func}() at line {line})"
+            hint = ("Look for an endless loop, or training that runs when the file is loaded: "
+                    "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model.")
+            if line:
+                from .adapters.notebook import is_notebook, loading_timeout_hint, place
+
+                cell_line = _hang_site(faults, file, "<module>")[0]
+                if is_notebook(file) and cell_line:  # the running cell is what to change, whatever it called
+                    inner = f", in {func}() at {place(file, line)}" if func != "<module>" else ""
+                    where = f" (it was still running the notebook, at {place(file, cell_line)}{inner})"
+                    line, hint = cell_line, loading_timeout_hint(file, cell_line) or hint
+                elif func == "<module>":
+                    where = f" (it was still loading the file, at {place(file, line)})"
+                else:
+                    where = f" (it was running {func}() at {place(file, line)})"
             else:
                 where = ""
             return {**base, "ok": False, "error": {
                 "kind": "timeout", "file": file, "line": line,
                 "message": f"the check did not finish within {timeout:g} s{where}",
-                "detail": None,
-                "hint": "Look for an endless loop, or training that runs when the file is loaded: "
-                        "put it under `if __name__ == \"__main__\":`. Use --timeout for a slow model."}}
+                "detail": None, "hint": hint}}
         if self.result_path.exists():
             try:
                 payload = json.loads(self.result_path.read_text())

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from .base import LoadedModel, UserCodeError, as_pair, call_user, validate_params
 
 NAME = "functional"
+NAMES = ("params", "init_params", "loss", "grads", "loss_and_grads", "train_step", "X", "y", "batch", "update")
 
 EXPECTED = """\
 params = {"W1": ..., "b1": ..., ...}      # or: def init_params(): return {...}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import linecache
 import sys
 import traceback
 import types
 from pathlib import Path
 
+from . import functional, model_object, notebook
 from .base import UserCodeError, locate
 
 MODULE_NAME = "backpropdoctor_user_model"
+PROTOCOL_NAMES = frozenset(functional.NAMES + model_object.NAMES)  # what a notebook must run up to
 
 
 def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
@@ -21,7 +24,8 @@ def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
     file, copy = Path(path), Path(run_from or path)
     if not copy.is_file():
         raise UserCodeError("protocol-mismatch", f"{path}: no such file")
-    source = copy.read_text(encoding="utf-8", errors="replace")
+    source = _notebook_script(file) if notebook.is_notebook(file) else \
+        copy.read_text(encoding="utf-8", errors="replace")
     try:
         code = compile(source, str(file.resolve()), "exec")
     except SyntaxError as exc:
@@ -33,6 +37,8 @@ def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
                             hint=hint) from None
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = str(file)
+    if notebook.is_notebook(file):
+        module.display = _display  # a notebook calls display() without importing it
     sys.modules[MODULE_NAME] = module
     sys.path.insert(0, str(copy.parent.resolve()))
     try:
@@ -71,3 +77,22 @@ def _sandbox_hint(exc: BaseException) -> str | None:
                 "in a temporary copy of its directory: keep data next to your model, use relative paths, and move "
                 "any saving under `if __name__ == \"__main__\":`.")
     return None
+
+
+def _notebook_script(file: Path) -> str:
+    """The notebook's code cells as one script, registered so tracebacks and tracing read its lines."""
+    try:
+        script = notebook.read(file, PROTOCOL_NAMES)
+    except notebook.NotebookError as exc:
+        raise UserCodeError("malformed-notebook", f"{file.name} {exc}", str(file),
+                            hint="Open the notebook in Jupyter and save it again, or restore it from a good copy; "
+                                 "`python -m json.tool FILE` shows where the JSON breaks.") from None
+    name = str(file.resolve())
+    linecache.cache[name] = (len(script.text), None, script.text.splitlines(keepends=True), name)
+    return script.text
+
+
+def _display(*objects: object, **_options: object) -> None:
+    """IPython's display(), as text: what the notebook shows under a cell goes to the captured output."""
+    for obj in objects:
+        print(repr(obj))

@@ -9,6 +9,7 @@ from .base import LoadedModel, as_pair, call_user, validate_params
 from .functional import load_batch
 
 NAME = "model-object"
+NAMES = ("model", "X", "y", "batch")
 
 EXPECTED = """\
 class TwoLayerNet:

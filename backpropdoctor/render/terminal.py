@@ -86,7 +86,8 @@ def _finding_panel(f: Finding) -> Panel:
     style = SEVERITY_STYLE.get(f.severity, "white")
     parts: list = [Text(f.message)]
     if f.file and f.line:
-        parts.append(Text(f"at {f.file}:{f.line}", style="dim"))
+        where = f"{f.file} cell {f.cell}, line {f.line}" if f.cell else f"{f.file}:{f.line}"
+        parts.append(Text(f"at {where}", style="dim"))
     if f.source:
         code = Text()
         for n, text in f.source:
@@ -170,3 +171,13 @@ def render_summary(reports: list[Report], console: Console) -> None:
     console.print(table)
     counts = {s: sum(r.status == s for r in reports) for s in ("pass", "warn", "fail", "error")}
     console.print(", ".join(f"{n} {STATUS_WORD[s].lower()}" for s, n in counts.items() if n) or "nothing checked")
+
+
+def to_text(report: Report, width: int = 100) -> str:
+    """The terminal report as plain text (no colour, no escape codes): for logs and assertion messages."""
+    import io
+
+    out = io.StringIO()
+    render(report, Console(file=out, width=width, color_system=None, force_terminal=False, highlight=False,
+                           emoji=False))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
