@@ -6,7 +6,8 @@ import json
 import math
 from typing import Any
 
-from ..report import Report
+from ..report import SCHEMA_VERSION, Report
+from .checks import worst
 
 
 def _clean(value: Any) -> Any:
@@ -22,3 +23,9 @@ def _clean(value: Any) -> Any:
 
 def render(report: Report) -> str:
     return json.dumps(_clean(report.to_dict()), indent=2)
+
+
+def render_many(reports: list[Report]) -> str:
+    """A batch: the worst status on top, so CI reads one field, then every submission's report."""
+    return json.dumps(_clean({"schema_version": SCHEMA_VERSION, "status": worst([r.status for r in reports]),
+                              "reports": [r.to_dict() for r in reports]}), indent=2)
