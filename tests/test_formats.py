@@ -300,6 +300,10 @@ def test_sarif_essentials(reports):
     location = results[0]["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": f"fixtures/{FLIPPED}"}, "region": {"startLine": 61}}
     assert "region" not in results[1]["locations"][0]["physicalLocation"]
+    outside = dataclasses.replace(reports["fail"].findings[0], file="/elsewhere/my model.py")
+    moved = json.loads(sarif.render([dataclasses.replace(reports["fail"], findings=[outside])]))
+    assert moved["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == \
+        {"uri": "file:///elsewhere/my%20model.py"}
 
 
 def test_json_batch_reports_the_worst_status(reports):

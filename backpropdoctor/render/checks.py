@@ -126,8 +126,3 @@ def _rule_check(name: str, found: list[Finding], skipped: str | None, fail_on: s
         return Check(name, "rules", "skipped", f"not checked: {skipped}", name)
     return Check(name, "rules", "passed", "", name)
 
-
-def worst(statuses: list[str]) -> str:
-    """The worst report status of a batch: error > fail > warn > pass."""
-    order = ("pass", "warn", "fail", "error")
-    return max(statuses, key=lambda s: order.index(s) if s in order else len(order), default="pass")

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 from ..report import SCHEMA_VERSION, Report
-from .checks import worst
 
 
 def _clean(value: Any) -> Any:
@@ -23,6 +22,12 @@ def _clean(value: Any) -> Any:
 
 def render(report: Report) -> str:
     return json.dumps(_clean(report.to_dict()), indent=2)
+
+
+def worst(statuses: list[str]) -> str:
+    """The worst report status of a batch: error > fail > warn > pass."""
+    order = ("pass", "warn", "fail", "error")
+    return max(statuses, key=lambda s: order.index(s) if s in order else len(order), default="pass")
 
 
 def render_many(reports: list[Report]) -> str:

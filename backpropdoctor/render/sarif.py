@@ -21,10 +21,16 @@ def _rule(rule: rules.Rule) -> dict:
             "properties": {"category": rule.category}}
 
 
+def _uri(path: str) -> str:
+    """A relative URI from the current directory (what code scanning maps onto the repository), else a file URI."""
+    rel = relative_path(path)
+    return "file://" + quote(rel) if rel.startswith("/") else quote(rel)
+
+
 def _result(finding: Finding, report: Report, index: dict[str, int], fail_on: str) -> dict:
     level = "error" if counts_as_failure(finding, fail_on) else LEVEL.get(finding.severity, "note")
     text = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
-    physical: dict = {"artifactLocation": {"uri": quote(relative_path(finding.file or report.file))}}
+    physical: dict = {"artifactLocation": {"uri": _uri(finding.file or report.file)}}
     if finding.line:
         physical["region"] = {"startLine": finding.line}
     result = {"ruleId": finding.rule, "level": level, "message": {"text": text},
