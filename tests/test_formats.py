@@ -268,6 +268,17 @@ def test_gradescope_warning_costs_points_only_with_fail_on_warning(reports, grad
     assert strict["score"] == lenient["score"] - 1
     [mse] = [t for t in strict["tests"] if t["name"] == "mse-for-multiclass"]
     assert mse["status"] == "failed" and "squared error" in mse["output"]
+    assert lenient["output"].startswith("backpropdoctor: PASS with warnings")
+    assert strict["output"].startswith("backpropdoctor: FAIL (warnings count as failures)")
+
+
+def test_gradescope_visibility(reports, gradescope_schema):
+    hidden = json.loads(gradescope.render(reports["pass"], visibility="after_due_date"))
+    jsonschema.validate(hidden, gradescope_schema)
+    assert hidden["visibility"] == "after_due_date"
+    assert "visibility" not in json.loads(gradescope.render(reports["pass"]))
+    with pytest.raises(ValueError, match="visibility"):
+        gradescope.render(reports["pass"], visibility="later")
 
 
 @pytest.mark.parametrize("key, rule, lines", [("syntax", "syntax-error", [10]), ("exit", "import-error", [17]),

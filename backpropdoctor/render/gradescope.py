@@ -16,6 +16,7 @@ from ..report import Report
 from .checks import Check, checks
 
 STATUS_WORD = {"pass": "PASS", "warn": "PASS with warnings", "fail": "FAIL", "error": "could not be checked"}
+VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
 
 
 def points_for(check: Check, points: Mapping[str, float] | None) -> float:
@@ -40,9 +41,12 @@ def _test(check: Check, max_score: float) -> dict:
     return test
 
 
-def _output(report: Report, tests: list[dict], score: float, total: float) -> str:
+def _output(report: Report, tests: list[dict], score: float, total: float, fail_on: str) -> str:
     """The text above the tests: the verdict, the score, why it could not be checked, notes, the program's output."""
-    lines = [f"backpropdoctor: {STATUS_WORD.get(report.status, report.status)} ({_fmt(score)} / {_fmt(total)} points)"]
+    word = STATUS_WORD.get(report.status, report.status)
+    if report.status == "warn" and report.exit_code_for(fail_on):
+        word = "FAIL (warnings count as failures)"
+    lines = [f"backpropdoctor: {word} ({_fmt(score)} / {_fmt(total)} points)"]
     if report.status == "error":
         lines += ["", "Your file could not be checked, so every test counts as failed:", "",
                   *(t.get("output", t["name"]) for t in tests)]
@@ -61,17 +65,23 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def results(report: Report, points: Mapping[str, float] | None = None, fail_on: str = "error") -> dict:
-    """The results.json object for one submission."""
+def results(report: Report, points: Mapping[str, float] | None = None, fail_on: str = "error",
+            visibility: str | None = None) -> dict:
+    """The results.json object for one submission; `visibility` is when students see the tests (default: always)."""
+    if visibility is not None and visibility not in VISIBILITY:
+        raise ValueError(f"visibility must be one of {', '.join(VISIBILITY)}, not {visibility!r}")
     tests = [_test(c, points_for(c, points)) for c in checks(report, fail_on)]
     score = 0.0 if report.status == "error" else sum(t["score"] for t in tests)
     total = sum(t["max_score"] for t in tests)
-    out = {"score": score, "output": _output(report, tests, score, total), "tests": tests}
+    out = {"score": score, "output": _output(report, tests, score, total, fail_on), "tests": tests}
+    if visibility:
+        out["visibility"] = visibility
     if report.elapsed is not None and math.isfinite(report.elapsed):
         out["execution_time"] = max(math.ceil(report.elapsed), 0)
     return out
 
 
-def render(report: Report, points: Mapping[str, float] | None = None, fail_on: str = "error") -> str:
+def render(report: Report, points: Mapping[str, float] | None = None, fail_on: str = "error",
+           visibility: str | None = None) -> str:
     """results.json text for one submission (Gradescope grades one submission per run)."""
-    return json.dumps(results(report, points, fail_on), indent=2, ensure_ascii=False)
+    return json.dumps(results(report, points, fail_on, visibility), indent=2, ensure_ascii=False)
