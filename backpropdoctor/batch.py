@@ -145,10 +145,5 @@ def _worker_lost(submission: Submission, why: str) -> Report:
     return report
 
 
-def worst_status(reports: list[Report]) -> str:
-    order = ("pass", "warn", "fail", "error")
-    return max((r.status for r in reports), key=order.index, default="pass")
-
-
 def exit_code(reports: list[Report], fail_on: str) -> int:
     return max((r.exit_code_for(fail_on) for r in reports), default=0)

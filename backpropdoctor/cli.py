@@ -69,27 +69,42 @@ def check(
 ) -> None:
     """Check the gradients of each model and name any bug found."""
     from .batch import InputError, collect, exit_code, run
-    from .config import ConfigError, load
+    from .config import ConfigError, default_jobs, load
+
+    def fail(message: str) -> None:
+        if format is Format.gradescope and output_file is not None:  # the student must still see a result
+            _gradescope_failure(output_file, message)
+        _usage_error(message)
 
     try:
         config = load(config_file)
         submissions = collect(inputs, model_file or config.model_file)
     except (ConfigError, InputError) as exc:
-        _usage_error(str(exc))
+        fail(str(exc))
     for name, value in (("timeout", timeout), ("seed", seed), ("fix", fix),
                         ("fail_on", fail_on.value if fail_on else None)):
         if value is not None:
             setattr(config, name, value)
     single = len(inputs) == 1 and Path(inputs[0]).is_file()
     if format is Format.gradescope and len(submissions) != 1:
-        _usage_error("gradescope writes one results.json for one submission; give exactly one")
-    from .config import default_jobs
-
-    jobs = jobs or config.jobs or default_jobs()
+        fail(f"gradescope writes one results.json for one submission; found {len(submissions)}")
     progress = _progress(format, output_file, single, len(submissions))
-    reports = run(submissions, config, jobs, progress.done if progress else None)
+    try:
+        reports = run(submissions, config, jobs or config.jobs or default_jobs(), progress.done if progress else None)
+    except Exception as exc:  # noqa: BLE001 - only so Gradescope still gets its file; then the traceback
+        if format is Format.gradescope and output_file is not None:
+            _gradescope_failure(output_file, f"backpropdoctor itself failed ({type(exc).__name__}: {exc})")
+        raise
     _write(reports, format, output_file, single, config)
     raise typer.Exit(exit_code(reports, config.fail_on))
+
+
+def _gradescope_failure(output_file: Path, message: str) -> None:
+    import json
+
+    output_file.parent.mkdir(parents=True, exist_ok=True)
+    output_file.write_text(json.dumps({"score": 0.0, "output": f"backpropdoctor could not check this submission: "
+                                                               f"{message}", "tests": []}, indent=2) + "\n")
 
 
 class _Progress:
@@ -126,8 +141,6 @@ def _progress(format: Format, output_file: Path | None, single: bool, total: int
 
 def _write(reports: list, format: Format, output_file: Path | None, single: bool, config) -> None:
     """Format the reports; stdout unless -o (where the terminal report is written without colour)."""
-    from .batch import worst_status
-
     if output_file is not None:
         output_file.parent.mkdir(parents=True, exist_ok=True)
     if format is Format.terminal:
@@ -149,7 +162,7 @@ def _write(reports: list, format: Format, output_file: Path | None, single: bool
     if format is Format.json:
         from .render import json as json_format
 
-        text = json_format.render(reports[0]) if single else json_format.render_many(reports, worst_status(reports))
+        text = json_format.render(reports[0]) if single else json_format.render_many(reports)
     elif format is Format.junit:
         from .render.junit import render as junit
 
@@ -161,7 +174,7 @@ def _write(reports: list, format: Format, output_file: Path | None, single: bool
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
-                fh.write(summary(reports) + "\n")
+                fh.write(summary(reports, fail_on=config.fail_on) + "\n")
     elif format is Format.gradescope:
         from .render.gradescope import render as gradescope
 
@@ -169,7 +182,7 @@ def _write(reports: list, format: Format, output_file: Path | None, single: bool
     else:
         from .render.sarif import render as sarif
 
-        text = sarif(reports)
+        text = sarif(reports, fail_on=config.fail_on)
     if output_file is not None:
         output_file.write_text(text + "\n", encoding="utf-8")
     else:

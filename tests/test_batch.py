@@ -88,10 +88,13 @@ def test_an_input_that_matches_nothing_is_a_usage_error(tmp_path):
     assert "matches no file or directory" in proc.stderr
 
 
-def test_gradescope_takes_one_submission(classroom):
-    proc = cli("check", classroom, "--format", "gradescope")
+def test_gradescope_takes_one_submission_and_still_writes_its_file(classroom, tmp_path):
+    results = tmp_path / "results" / "results.json"
+    proc = cli("check", classroom, "--format", "gradescope", "-o", results)
     assert proc.returncode == 2
-    assert "exactly one" in proc.stderr
+    assert "one results.json for one submission; found 4" in proc.stderr
+    written = json.loads(results.read_text())
+    assert written["score"] == 0 and "found 4" in written["output"]
 
 
 def test_the_report_can_go_to_a_file(tmp_path):

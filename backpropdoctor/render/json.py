@@ -24,7 +24,13 @@ def render(report: Report) -> str:
     return json.dumps(_clean(report.to_dict()), indent=2)
 
 
-def render_many(reports: list[Report], status: str) -> str:
-    """A batch: one document, its status the worst of the submissions'."""
-    return json.dumps(_clean({"schema_version": SCHEMA_VERSION, "status": status,
+def worst(statuses: list[str]) -> str:
+    """The worst report status of a batch: error > fail > warn > pass."""
+    order = ("pass", "warn", "fail", "error")
+    return max(statuses, key=lambda s: order.index(s) if s in order else len(order), default="pass")
+
+
+def render_many(reports: list[Report]) -> str:
+    """A batch: the worst status on top, so CI reads one field, then every submission's report."""
+    return json.dumps(_clean({"schema_version": SCHEMA_VERSION, "status": worst([r.status for r in reports]),
                               "reports": [r.to_dict() for r in reports]}), indent=2)
