@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,19 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool
     return report
 
 
+def check_command(command: str, timeout: float = 60.0, seed: int = 0, cwd: str | None = None) -> "Report":
+    """Check a program in any language that speaks the exec protocol (docs/exec-protocol.md) on stdin/stdout.
+
+    The report's file is the command; there is no Python source, so no line is traced and no fix verified.
+    """
+    report = _check(command, timeout, seed, cwd or os.getcwd(), exec_command=command)
+    if report.status != "error":
+        trips = report.mapping.get("round_trips")
+        report.notes.insert(0, f"Checked through the exec protocol ({trips or 'some'} round trips with the "
+                               "program); with no Python source, findings name tensors and layers but no line.")
+    return report
+
+
 def _still_there(finding, repaired: "Report", original: "Report") -> bool:
     """The repaired copy still shows the finding, fails to load, or shows a rule the original did not."""
     if repaired.status == "error":
@@ -42,8 +56,9 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
     return False
 
 
-def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
-    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir)
+def _check(file: str, timeout: float, seed: int, search_dir: str | None = None,
+           exec_command: str | None = None) -> "Report":
+    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir, exec_command=exec_command)
     # Import the judging side (numpy included) while the child starts up.
     from .diagnose import MalformedMeasurement, diagnose, from_error
 

@@ -44,7 +44,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    file: Path = typer.Argument(..., help="Python file defining your network (see README: the model file protocol)."),
+    file: Path = typer.Argument(None, help="Python file defining your network (see README: the model file protocol)."),
     format: Format = typer.Option(Format.terminal, "--format", "-f", help="terminal or json."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds before the check is stopped."),
     seed: int = typer.Option(0, "--seed", help="Seed for the sampled coordinates and random directions."),
@@ -52,15 +52,25 @@ def check(
                              help="Verify proposed fixes by checking repaired copies of FILE (slower on buggy files)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
                                    help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
+    exec_command: str = typer.Option(None, "--exec", metavar="COMMAND",
+                                     help="Check a program in any language speaking the line protocol of "
+                                          "docs/exec-protocol.md on stdin/stdout, instead of FILE."),
 ) -> None:
-    """Check the gradients of FILE and name any bug found."""
-    from .api import check_file
+    """Check the gradients of FILE (or of the program --exec starts) and name any bug found."""
+    from .api import check_command, check_file
 
-    if not file.exists():
+    if (file is None) == (exec_command is None):
+        _usage_error("give the model's .py FILE, or --exec COMMAND for a program in another language (not both)")
+    if exec_command is not None and not exec_command.strip():
+        _usage_error("--exec needs a command, e.g. --exec \"./target/release/net --serve\"")
+    if file is not None and not file.exists():
         _usage_error(f"{file}: no such file")
-    if file.is_dir():
+    if file is not None and file.is_dir():
         _usage_error(f"{file} is a directory; give the model's .py file")
-    report = check_file(file, timeout=timeout, seed=seed, fix=fix)
+    if exec_command is not None:
+        report = check_command(exec_command, timeout=timeout, seed=seed)
+    else:
+        report = check_file(file, timeout=timeout, seed=seed, fix=fix)
     if format is Format.json:
         from .render.json import render
 

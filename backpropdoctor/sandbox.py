@@ -67,17 +67,19 @@ class Child:
     """
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
-                 search_dir: str | None = None):
+                 search_dir: str | None = None, exec_command: str | None = None):
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
         self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
-        request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
-                              "memory_mb": memory_mb, "search_dir": search_dir})
+        request = json.dumps({"file": file if exec_command else str(Path(file).resolve()), "seed": seed,
+                              "result": str(self.result_path), "memory_mb": memory_mb, "search_dir": search_dir,
+                              "exec": exec_command, "timeout": timeout})
+        home = search_dir or (os.getcwd() if exec_command else str(Path(file).resolve().parent))
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
-                                         cwd=search_dir or str(Path(file).resolve().parent),
+                                         cwd=home,
                                          start_new_session=True)
         self.started = time.monotonic()
 
@@ -172,15 +174,22 @@ def _death(returncode: int, stderr: str, file: str) -> dict[str, Any]:
             "detail": stderr.strip()[-2000:] or None, "hint": hint}
 
 
+def _exec_budget(timeout: float | None) -> float:
+    """Seconds the exec adapter may wait for replies: it reports which reply was late before we are killed."""
+    timeout = float(timeout or 60.0)
+    return max(0.1, 0.9 * timeout - 0.25)
+
+
 def child_main(argv: list[str]) -> None:
     """Entry point inside the child: load, measure, write the result file, exit hard."""
     import faulthandler
     import resource
     import traceback
 
+    started = time.monotonic()
     request = json.loads(argv[1])
     limit = int(request.get("memory_mb") or 0) * 1024 * 1024
-    if limit:
+    if limit and not request.get("exec"):  # an exec program inherits limits; a JVM reserves far more than it uses
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     faulthandler.enable()
@@ -194,8 +203,17 @@ def child_main(argv: list[str]) -> None:
             sys.path.insert(0, request["search_dir"])
 
         try:
-            model = load(request["file"])
-            measurement = measure(model, Options(seed=request["seed"]))
+            if request.get("exec"):  # a program in any language, over stdin/stdout (docs/exec-protocol.md)
+                from .adapters.exec_protocol import load as load_exec
+
+                model = load_exec(request["exec"], os.getcwd(), started + _exec_budget(request.get("timeout")))
+            else:
+                model = load(request["file"])
+            try:
+                measurement = measure(model, Options(seed=request["seed"]))
+            finally:
+                if model.close is not None:
+                    model.close()
             arrays = measurement.pop("arrays", {})
             if arrays:
                 import numpy as np
