@@ -177,7 +177,7 @@ def _death(returncode: int, stderr: str, file: str) -> dict[str, Any]:
 def _exec_budget(timeout: float | None) -> float:
     """Seconds the exec adapter may wait for replies: it reports which reply was late before we are killed."""
     timeout = float(timeout or 60.0)
-    return max(0.1, 0.9 * timeout - 0.25)
+    return max(0.1, 0.8 * timeout - 0.3)
 
 
 def child_main(argv: list[str]) -> None:

@@ -52,6 +52,7 @@ class Program:
 
     def __init__(self, command: str, cwd: str | None, deadline: float):
         self.command, self.deadline = command, deadline
+        self.started = time.monotonic()
         self.round_trips = 0
         self._buffer = b""
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the program runs
@@ -121,8 +122,11 @@ class Program:
                 continue
 
     def _timeout(self, what: str) -> UserCodeError:
-        return UserCodeError("timeout", f"the program did not answer `{what}` in time (the check's --timeout)",
-                             self.command, detail=self.stderr_tail() or None,
+        self.proc.kill()  # it is hung: nothing more to ask it
+        waited = time.monotonic() - self.started
+        return UserCodeError("timeout", f"the program did not answer `{what}` before the check's time ran out "
+                             f"({waited:.1f} s after it started; see --timeout)", self.command,
+                             detail=self.stderr_tail() or None,
                              hint="Flush stdout after every reply; a slow program needs a larger --timeout.")
 
     def _exited(self, what: str) -> UserCodeError:
@@ -159,7 +163,7 @@ class Program:
                 except OSError:
                     pass
             proc.stdin.close()
-            proc.wait(timeout=0.5)
+            proc.wait(timeout=0.2)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()
