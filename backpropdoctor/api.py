@@ -38,8 +38,11 @@ def check_command(command: str, timeout: float = 60.0, seed: int = 0, cwd: str |
     report = _check(command, timeout, seed, cwd or os.getcwd(), exec_command=command)
     if report.status != "error":
         trips = report.mapping.get("round_trips")
+        no_batch = report.mapping.get("batch") == "not declared"
         report.notes.insert(0, f"Checked through the exec protocol ({trips or 'some'} round trips with the "
-                               "program); with no Python source, findings name tensors and layers but no line.")
+                               "program); with no Python source, findings name tensors and layers but no line."
+                               + (" Declare `input` and `target` in the hello to let backpropdoctor identify the "
+                                  "network and name more bugs." if no_batch else ""))
     return report
 
 

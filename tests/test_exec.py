@@ -85,8 +85,8 @@ BROKEN = {
     "wrong count": ("say('1 2 3 4 5')\nsys.stdin.read()", "exec-protocol",
                     ["`params` for w has 5 numbers", "shape 2x3, so 6 were expected"]),
     "not numbers": ("say('1 2 3 4 five 6')\nsys.stdin.read()", "exec-protocol", ["not a line of numbers", "five"]),
-    "exits mid-session": ("say('1 2 3 4 5 6')\nsys.stdin.readline()\nprint('out of memory', file=sys.stderr)\n"
-                          "sys.exit(3)", "crashed", ["exited with status 3 while answering `loss`"]),
+    "exits mid-session": (("say('1 2 3 4 5 6')\nsys.stdin.readline()\nprint('out of memory', file=sys.stderr)\n"
+                           "sys.exit(3)"), "crashed", ["exited with status 3 while answering `loss`"]),
     "error reply": ("say('1 2 3 4 5 6')\nsys.stdin.readline()\nsay('error no batch loaded')\nsys.stdin.read()",
                     "user-exception", ["answered `loss` with: error no batch loaded"]),
     "nan loss": ("say('1 2 3 4 5 6')\nfor line in sys.stdin:\n    say('ok' if line.startswith('set') else 'nan')",

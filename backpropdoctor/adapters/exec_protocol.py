@@ -42,6 +42,12 @@ def _quote(line: str) -> str:
     return repr(line if len(line) <= QUOTE else line[:QUOTE] + "...")
 
 
+def _short(command: str) -> str:
+    """A command as messages name it: `set W1 ...` rather than all its numbers."""
+    words = command.split(" ", 2)
+    return " ".join(words[:2]) + (" ..." if len(words) > 2 else "")
+
+
 def _number(value: float) -> str:
     """Shortest text that reads back as the same float64 (nan/inf spelled as most parsers accept)."""
     return repr(value) if math.isfinite(value) else ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
@@ -75,17 +81,23 @@ class Program:
             raise _protocol_error(f"{argv[0]} could not be started ({exc.strerror or exc})", command) from None
         os.set_blocking(self.proc.stdin.fileno(), False)
 
-    def request(self, lines: list[str], what: str, replies: int) -> list[str]:
-        """Send lines, then read `replies` lines; an `error MESSAGE` reply ends the check."""
+    def request(self, commands: list[tuple[str, int]]) -> list[list[str]]:
+        """Send every command at once, then read each one's reply lines (one round trip).
+
+        An `error MESSAGE` reply ends the check, naming the command it answered.
+        """
         self.round_trips += 1
-        self._write(("\n".join(lines) + "\n").encode(), what)
+        self._write("".join(command + "\n" for command, _ in commands).encode(), _short(commands[0][0]))
         answers = []
-        for _ in range(replies):
-            line = self.read_line(what)
-            if line == "error" or line.startswith("error "):
-                raise UserCodeError("user-exception", f"the program answered `{what}` with: {line}", self.command,
-                                    detail=self.stderr_tail() or None)
-            answers.append(line)
+        for command, count in commands:
+            what, lines = _short(command), []
+            for _ in range(count):
+                line = self.read_line(what)
+                if line == "error" or line.startswith("error "):
+                    raise UserCodeError("user-exception", f"the program answered `{what}` with: {line}",
+                                        self.command, detail=self.stderr_tail() or None)
+                lines.append(line)
+            answers.append(lines)
         return answers
 
     def read_line(self, what: str) -> str:
@@ -257,12 +269,12 @@ class _Driver:
 
     def _ask(self, command: str, replies: int) -> list[str]:
         updates = self._updates()
-        answers = self.program.request(updates + [command], command, len(updates) + replies)
-        for line, update in zip(answers, updates):
+        *acks, answer = self.program.request([(update, 1) for update in updates] + [(command, replies)])
+        for (line,), update in zip(acks, updates):
             if line != "ok":
-                raise _protocol_error(f"the reply to `{update.split(' ', 2)[0]} {update.split(' ', 2)[1]} ...` "
-                                      f"should be `ok`, got {_quote(line)}", self.program.command, hint=HINT_STDOUT)
-        return answers[len(updates):]
+                raise _protocol_error(f"the reply to `{_short(update)}` should be `ok`, got {_quote(line)}",
+                                      self.program.command, hint=HINT_STDOUT)
+        return answer
 
     def loss(self) -> float:
         (line,) = self._ask("loss", 1)
@@ -286,13 +298,13 @@ def load(command: str, cwd: str | None = None, deadline: float | None = None) ->
     program = Program(command, cwd, deadline if deadline is not None else time.monotonic() + 60.0)
     try:
         shapes, batch_shapes = _hello(program)
-        lines = program.request(["params"], "params", len(shapes))
+        (lines,) = program.request([("params", len(shapes))])
         params = {name: _tensor(line, name, shape, "params", command)
                   for line, (name, shape) in zip(lines, shapes.items())}
         params = validate_params(params, "the reply to `params`", command)
         X = y = None
         if batch_shapes:
-            x_line, y_line = program.request(["batch"], "batch", 2)
+            ((x_line, y_line),) = program.request([("batch", 2)])
             X = _tensor(x_line, "input", batch_shapes["input"], "batch", command)
             y = _tensor(y_line, "target", batch_shapes["target"], "batch", command)
     except BaseException:
