@@ -25,10 +25,11 @@ def only_finding(report: dict) -> dict:
 
 
 def test_python_client_passes_through_the_exec_adapter():
-    proc, report = check_exec(f"{PYTHON} {CLIENT}")
+    command = f"{PYTHON} examples/exec/python_client.py"  # relative: the program runs where backpropdoctor was started
+    proc, report = check_exec(command)
     assert proc.returncode == 0, proc.stdout
     assert report["status"] == "pass" and report["adapter"] == "exec"
-    assert report["file"] == f"{PYTHON} {CLIENT}"
+    assert report["file"] == command
     assert [p["name"] for p in report["parameters"]] == ["W1", "b1", "W2", "b2"]
     assert all(p["status"] == "pass" for p in report["parameters"])
     assert any("exec protocol" in n for n in report["notes"])
