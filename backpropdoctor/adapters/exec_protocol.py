@@ -319,5 +319,6 @@ def load(command: str, cwd: str | None = None, deadline: float | None = None) ->
 
 
 def _close(program: Program, mapping: dict[str, Any]) -> None:
+    """End the program; the round trips land in the mapping, which the measurement (written after this) holds."""
     mapping["round_trips"] = str(program.round_trips)
     program.close()
