@@ -19,8 +19,14 @@ const CLASSES: usize = 2;
 
 /// Points on two rings: class 1 inside, class 0 outside.
 const X: [[f64; INPUTS]; 8] = [
-    [0.2, 0.1], [-0.1, 0.3], [0.25, -0.2], [-0.3, -0.1],
-    [1.1, 0.9], [-1.2, 0.8], [0.9, -1.3], [-1.0, -1.1],
+    [0.2, 0.1],
+    [-0.1, 0.3],
+    [0.25, -0.2],
+    [-0.3, -0.1],
+    [1.1, 0.9],
+    [-1.2, 0.8],
+    [0.9, -1.3],
+    [-1.0, -1.1],
 ];
 const Y: [usize; 8] = [1, 1, 1, 1, 0, 0, 0, 0];
 
@@ -32,8 +38,12 @@ struct Net {
     b2: Vec<f64>, // CLASSES
 }
 
-const SHAPES: [(&str, &[usize]); 4] = [("W1", &[INPUTS, HIDDEN]), ("b1", &[HIDDEN]),
-                                       ("W2", &[HIDDEN, CLASSES]), ("b2", &[CLASSES])];
+const SHAPES: [(&str, &[usize]); 4] = [
+    ("W1", &[INPUTS, HIDDEN]),
+    ("b1", &[HIDDEN]),
+    ("W2", &[HIDDEN, CLASSES]),
+    ("b2", &[CLASSES]),
+];
 
 fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
@@ -44,7 +54,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }
 }
@@ -52,8 +65,14 @@ impl Lcg {
 impl Net {
     fn new() -> Net {
         let mut rng = Lcg(7);
-        let mut draw = |n: usize, scale: f64| (0..n).map(|_| rng.uniform() * scale).collect::<Vec<f64>>();
-        Net { w1: draw(INPUTS * HIDDEN, 1.5), b1: vec![0.0; HIDDEN], w2: draw(HIDDEN * CLASSES, 1.0), b2: vec![0.0; CLASSES] }
+        let mut draw =
+            |n: usize, scale: f64| (0..n).map(|_| rng.uniform() * scale).collect::<Vec<f64>>();
+        Net {
+            w1: draw(INPUTS * HIDDEN, 1.5),
+            b1: vec![0.0; HIDDEN],
+            w2: draw(HIDDEN * CLASSES, 1.0),
+            b2: vec![0.0; CLASSES],
+        }
     }
 
     fn tensors(&self) -> [&Vec<f64>; 4] {
@@ -74,12 +93,18 @@ impl Net {
     fn forward(&self, x: &[f64; INPUTS]) -> ([f64; HIDDEN], [f64; CLASSES]) {
         let mut h = [0.0; HIDDEN];
         for j in 0..HIDDEN {
-            let z: f64 = (0..INPUTS).map(|i| x[i] * self.w1[i * HIDDEN + j]).sum::<f64>() + self.b1[j];
+            let z: f64 = (0..INPUTS)
+                .map(|i| x[i] * self.w1[i * HIDDEN + j])
+                .sum::<f64>()
+                + self.b1[j];
             h[j] = sigmoid(z);
         }
         let mut logits = [0.0; CLASSES];
         for k in 0..CLASSES {
-            logits[k] = (0..HIDDEN).map(|j| h[j] * self.w2[j * CLASSES + k]).sum::<f64>() + self.b2[k];
+            logits[k] = (0..HIDDEN)
+                .map(|j| h[j] * self.w2[j * CLASSES + k])
+                .sum::<f64>()
+                + self.b2[k];
         }
         let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = logits.iter().map(|z| (z - top).exp()).sum();
@@ -93,13 +118,22 @@ impl Net {
     /// Mean cross-entropy over the batch.
     fn loss(&self) -> f64 {
         let n = X.len() as f64;
-        X.iter().zip(Y.iter()).map(|(x, &y)| -self.forward(x).1[y].ln()).sum::<f64>() / n
+        X.iter()
+            .zip(Y.iter())
+            .map(|(x, &y)| -self.forward(x).1[y].ln())
+            .sum::<f64>()
+            / n
     }
 
     /// dLoss/dparameter for every tensor, in the order of SHAPES.
     fn backward(&self, fixed: bool) -> [Vec<f64>; 4] {
         let n = X.len() as f64;
-        let mut g = [vec![0.0; INPUTS * HIDDEN], vec![0.0; HIDDEN], vec![0.0; HIDDEN * CLASSES], vec![0.0; CLASSES]];
+        let mut g = [
+            vec![0.0; INPUTS * HIDDEN],
+            vec![0.0; HIDDEN],
+            vec![0.0; HIDDEN * CLASSES],
+            vec![0.0; CLASSES],
+        ];
         for (x, &y) in X.iter().zip(Y.iter()) {
             let (h, p) = self.forward(x);
             let mut delta_out = [0.0; CLASSES];
@@ -131,13 +165,30 @@ impl Net {
         let rate = 1.0;
         for epoch in 0..=150 {
             if epoch % 25 == 0 {
-                let predicted: Vec<usize> = X.iter().map(|x| {
-                    let p = self.forward(x).1;
-                    if p[1] > p[0] { 1 } else { 0 }
-                }).collect();
-                let right = predicted.iter().zip(Y.iter()).filter(|(a, b)| a == b).count();
-                println!("epoch {:3}  loss {:8.4}  accuracy {}/{}  predicted {:?}", epoch, self.loss(), right, X.len(),
-                         predicted);
+                let predicted: Vec<usize> = X
+                    .iter()
+                    .map(|x| {
+                        let p = self.forward(x).1;
+                        if p[1] > p[0] {
+                            1
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
+                let right = predicted
+                    .iter()
+                    .zip(Y.iter())
+                    .filter(|(a, b)| a == b)
+                    .count();
+                println!(
+                    "epoch {:3}  loss {:8.4}  accuracy {}/{}  predicted {:?}",
+                    epoch,
+                    self.loss(),
+                    right,
+                    X.len(),
+                    predicted
+                );
             }
             let grads = self.backward(fixed);
             for (name, grad) in SHAPES.iter().map(|s| s.0).zip(grads.iter()) {
@@ -152,34 +203,61 @@ impl Net {
 
 /// One tensor as one line of numbers; `{:e}` prints the shortest text that reads back exactly.
 fn line(values: &[f64]) -> String {
-    values.iter().map(|v| format!("{:e}", v)).collect::<Vec<String>>().join(" ")
+    values
+        .iter()
+        .map(|v| format!("{:e}", v))
+        .collect::<Vec<String>>()
+        .join(" ")
 }
 
 /// The reply to one protocol command (without its final newline).
 fn answer(net: &mut Net, fixed: bool, words: &[&str]) -> Result<String, String> {
     match words {
-        ["params"] => Ok(net.tensors().iter().map(|t| line(t)).collect::<Vec<String>>().join("\n")),
+        ["params"] => Ok(net
+            .tensors()
+            .iter()
+            .map(|t| line(t))
+            .collect::<Vec<String>>()
+            .join("\n")),
         ["batch"] => {
             let inputs: Vec<f64> = X.iter().flat_map(|x| x.iter().cloned()).collect();
             let labels: Vec<f64> = Y.iter().map(|&y| y as f64).collect();
             Ok(format!("{}\n{}", line(&inputs), line(&labels)))
         }
         ["loss"] => Ok(format!("{:e}", net.loss())),
-        ["grads"] => Ok(net.backward(fixed).iter().map(|g| line(g)).collect::<Vec<String>>().join("\n")),
+        ["grads"] => Ok(net
+            .backward(fixed)
+            .iter()
+            .map(|g| line(g))
+            .collect::<Vec<String>>()
+            .join("\n")),
         ["set", name, values @ ..] => {
-            let tensor = net.tensor_mut(name).ok_or(format!("no parameter {}", name))?;
+            let tensor = net
+                .tensor_mut(name)
+                .ok_or(format!("no parameter {}", name))?;
             if values.len() != tensor.len() {
-                return Err(format!("{} has {} values, got {}", name, tensor.len(), values.len()));
+                return Err(format!(
+                    "{} has {} values, got {}",
+                    name,
+                    tensor.len(),
+                    values.len()
+                ));
             }
             let parsed: Result<Vec<f64>, _> = values.iter().map(|v| v.parse::<f64>()).collect();
             *tensor = parsed.map_err(|e| format!("bad number: {}", e))?;
             Ok("ok".to_string())
         }
         ["set1", name, index, value] => {
-            let tensor = net.tensor_mut(name).ok_or(format!("no parameter {}", name))?;
+            let tensor = net
+                .tensor_mut(name)
+                .ok_or(format!("no parameter {}", name))?;
             let i: usize = index.parse().map_err(|_| format!("bad index {}", index))?;
-            let slot = tensor.get_mut(i).ok_or(format!("index {} out of range for {}", i, name))?;
-            *slot = value.parse::<f64>().map_err(|e| format!("bad number {}: {}", value, e))?;
+            let slot = tensor
+                .get_mut(i)
+                .ok_or(format!("index {} out of range for {}", i, name))?;
+            *slot = value
+                .parse::<f64>()
+                .map_err(|e| format!("bad number {}: {}", value, e))?;
             Ok("ok".to_string())
         }
         _ => Err(format!("unknown command {}", words.join(" "))),
