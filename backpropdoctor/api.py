@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +57,27 @@ def _apply_policy(report: "Report", config: "Config") -> None:
     report.status = status_of(report.findings)
 
 
+def check_command(command: str, timeout: float = 60.0, seed: int = 0, cwd: str | None = None,
+                  config: "Config | None" = None) -> "Report":
+    """Check a program in any language that speaks the exec protocol (docs/exec-protocol.md) on stdin/stdout.
+
+    The report's file is the command; there is no Python source, so no line is traced and no fix verified.
+    """
+    sandbox = Sandbox(pass_env=tuple(config.pass_env)) if config else Sandbox()
+    report = _check(command, timeout, seed, sandbox, dict(config.tolerance) if config else {}, cwd or os.getcwd(),
+                    exec_command=command)
+    if config is not None:
+        _apply_policy(report, config)
+    if report.status != "error":
+        trips = report.mapping.get("round_trips")
+        no_batch = report.mapping.get("batch") == "not declared"
+        report.notes.insert(0, f"Checked through the exec protocol ({trips or 'some'} round trips with the "
+                               "program); with no Python source, findings name tensors and layers but no line."
+                               + (" Declare `input` and `target` in the hello to let backpropdoctor identify the "
+                                  "network and name more bugs." if no_batch else ""))
+    return report
+
+
 def _still_there(finding, repaired: "Report", original: "Report") -> bool:
     """The repaired copy still shows the finding, fails to load, or shows a rule the original did not."""
     if repaired.status == "error":
@@ -70,8 +92,9 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
 
 
 def _check(file: str, timeout: float, seed: int, sandbox: Sandbox, tolerance: dict[str, float],
-           home: str | None = None) -> "Report":
-    child = Child(file, timeout=timeout, seed=seed, search_dir=home, sandbox=sandbox, tolerance=tolerance)
+           home: str | None = None, exec_command: str | None = None) -> "Report":
+    child = Child(file, timeout=timeout, seed=seed, search_dir=home, sandbox=sandbox, tolerance=tolerance,
+                  exec_command=exec_command)
     # Import the judging side (numpy included) while the child starts up.
     from . import diagnose  # noqa: F401
 

@@ -49,7 +49,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def check(
-    inputs: list[str] = typer.Argument(..., metavar="FILE_OR_DIR...",
+    inputs: list[str] = typer.Argument(None, metavar="FILE_OR_DIR...",
                                        help="Model files (.py or .ipynb), submission directories or globs "
                                             "(see README: the model file protocol)."),
     format: Format = typer.Option(Format.terminal, "--format", "-f",
@@ -66,8 +66,11 @@ def check(
                              help="Verify proposed fixes by checking repaired copies (slower on buggy files)."),
     fail_on: FailOn = typer.Option(None, "--fail-on",
                                    help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
+    exec_command: str = typer.Option(None, "--exec", metavar="COMMAND",
+                                     help="Check a program in any language speaking the line protocol of "
+                                          "docs/exec-protocol.md on stdin/stdout, instead of FILE."),
 ) -> None:
-    """Check the gradients of each model and name any bug found."""
+    """Check the gradients of each model (or of the program --exec starts) and name any bug found."""
     from .batch import InputError, collect, exit_code, run
     from .config import ConfigError, default_jobs, load
 
@@ -76,15 +79,28 @@ def check(
             _gradescope_failure(output_file, message)
         _usage_error(message)
 
+    inputs = inputs or []
+    if bool(inputs) == (exec_command is not None):
+        fail("give model files or submission directories, or --exec COMMAND for a program in another language "
+             "(not both)")
+    if exec_command is not None and not exec_command.strip():
+        fail("--exec needs a command, e.g. --exec \"./target/release/net --serve\"")
+
     try:
         config = load(config_file)
-        submissions = collect(inputs, model_file or config.model_file)
+        submissions = collect(inputs, model_file or config.model_file) if inputs else []
     except (ConfigError, InputError) as exc:
         fail(str(exc))
     for name, value in (("timeout", timeout), ("seed", seed), ("fix", fix),
                         ("fail_on", fail_on.value if fail_on else None)):
         if value is not None:
             setattr(config, name, value)
+    if exec_command is not None:
+        from .api import check_command
+
+        reports = [check_command(exec_command, timeout=config.timeout, seed=config.seed, config=config)]
+        _write(reports, format, output_file, True, config)
+        raise typer.Exit(exit_code(reports, config.fail_on))
     single = len(inputs) == 1 and Path(inputs[0]).is_file()
     if format is Format.gradescope and len(submissions) != 1:
         fail(f"gradescope writes one results.json for one submission; found {len(submissions)}")

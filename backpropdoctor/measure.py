@@ -284,7 +284,8 @@ def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any
 
     parameters = [_measure_tensor(session, name, grads[name], base_loss, precision, rng) for name in model.params]
     reference = _identify(session, rng) if not session.seeded else None
-    trace = _trace(session, source) if notes or any(p["suspect"] for p in parameters) else None
+    suspect = notes or any(p["suspect"] for p in parameters)
+    trace = _trace(session, source) if suspect and model.traceable else None
     health = measure_health(session, reference, base_loss)
     leftover = _restore(model.params, original)
     X = np.asarray(model.X) if not isinstance(model.X, np.ndarray) else model.X

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,38 +121,56 @@ class Child:
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
                  search_dir: str | None = None, sandbox: Sandbox | None = None,
-                 tolerance: dict[str, float] | None = None):
-        """`search_dir`: the directory whose files the user's code sees (default: the file's own)."""
+                 tolerance: dict[str, float] | None = None, exec_command: str | None = None):
+        """`search_dir`: the directory whose files the user's code sees (default: the file's own).
+
+        With `exec_command`, the user's program (any language) is run by the
+        child from `search_dir` (default: the current directory), without a
+        copy and without filesystem confinement or a memory limit, which
+        language runtimes (a JVM, Julia's depot) do not survive.
+        """
         sandbox = sandbox or Sandbox(memory_mb=memory_mb)
+        if exec_command:
+            sandbox = replace(sandbox, memory_mb=0, confine_filesystem=False, open_files=4096,
+                              pass_env=(*sandbox.pass_env, "HOME", "USER", "TMPDIR"))
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
         work, out = tmpdir / "work", tmpdir / "out"
         work.mkdir()
         out.mkdir()
-        home = Path(search_dir or Path(file).resolve().parent)
-        self.copy_notes = copy_submission(home, work)
-        run_copy = work / Path(file).name
-        shutil.copyfile(file, run_copy)
+        if exec_command:
+            home = Path(search_dir or os.getcwd())
+            self.copy_notes, run_copy, cwd = [], None, home
+            self.working = f"{home} itself (exec mode: the program runs where you ran the check, not in a copy)"
+        else:
+            home = Path(search_dir or Path(file).resolve().parent)
+            self.copy_notes = copy_submission(home, work)
+            run_copy = work / Path(file).name
+            shutil.copyfile(file, run_copy)
+            cwd = work
+            self.working = "a temporary copy of the submission, deleted afterwards"
         self.result_path, self.out_path, self.err_path = out / "result.json", out / "stdout.txt", out / "stderr.txt"
         self.faults_path, self.confinement_path = out / "faults.txt", out / "confinement.json"
         self.nonce = secrets.token_hex(16)
         limits = Limits(memory_mb=sandbox.memory_mb, cpu_seconds=int(timeout) + 10,
                         file_size_mb=sandbox.file_size_mb, open_files=sandbox.open_files)
         request = json.dumps({
-            "file": str(Path(file).resolve()), "run": str(run_copy), "seed": seed, "nonce": self.nonce,
-            "tolerance": tolerance or {},
+            "file": file if exec_command else str(Path(file).resolve()), "run": str(run_copy), "seed": seed,
+            "nonce": self.nonce, "tolerance": tolerance or {}, "exec": exec_command, "timeout": timeout,
             "result": str(self.result_path), "faults": str(self.faults_path),
             "confinement": str(self.confinement_path), "limits": limits.__dict__,
             "isolate_network": sandbox.isolate_network,
             "writable": [str(tmpdir)] if sandbox.confine_filesystem else None,
             "readable": [str(home.resolve()), str(Path(file).resolve())],
         })
+        env = scrubbed_env(str(work), _pythonpath(), sandbox.pass_env)
+        if exec_command and "HOME" in os.environ:
+            env["HOME"] = os.environ["HOME"]
         with open(self.out_path, "wb") as stdout, open(self.err_path, "wb") as stderr:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox"],
-                                         stdin=subprocess.PIPE, stdout=stdout, stderr=stderr,
-                                         env=scrubbed_env(str(work), _pythonpath(), sandbox.pass_env),
-                                         cwd=str(work), start_new_session=True)
+                                         stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env,
+                                         cwd=str(cwd), start_new_session=True)
         try:
             self.proc.stdin.write(request.encode())
             self.proc.stdin.close()
@@ -226,7 +244,7 @@ class Child:
             achieved = {"network": "unknown (the child ended before confining itself)"}
         achieved = achieved if isinstance(achieved, dict) else {}
         achieved["environment"] = "scrubbed (only PATH, locale and Python's own variables are passed)"
-        achieved["working directory"] = "a temporary copy of the submission, deleted afterwards"
+        achieved["working directory"] = self.working
         if self.copy_notes:
             achieved["copy"] = "; ".join(self.copy_notes)
         return achieved
@@ -299,11 +317,18 @@ def _confine(request: dict[str, Any]) -> dict[str, Any]:
     return achieved
 
 
+def _exec_budget(timeout: float | None) -> float:
+    """Seconds the exec adapter may wait for replies: it reports which reply was late before we are killed."""
+    timeout = float(timeout or 60.0)
+    return max(0.1, 0.8 * timeout - 0.3)
+
+
 def child_main() -> None:
     """Entry point inside the child: confine, load, measure, write the result file, exit hard."""
     import faulthandler
     import traceback
 
+    started = time.monotonic()
     request = json.loads(sys.stdin.read())
     sys.stdin.close()
     nonce, result_path = request.pop("nonce"), request["result"]
@@ -324,8 +349,17 @@ def child_main() -> None:
             json.dump(achieved, fh)
         sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
         try:
-            model = load(request["file"], source=request["run"])
-            measurement = measure(model, Options(seed=request["seed"], tolerance=request["tolerance"]))
+            if request.get("exec"):  # a program in any language, over stdin/stdout (docs/exec-protocol.md)
+                from .adapters.exec_protocol import load as load_exec
+
+                model = load_exec(request["exec"], os.getcwd(), started + _exec_budget(request.get("timeout")))
+            else:
+                model = load(request["file"], source=request["run"])
+            try:
+                measurement = measure(model, Options(seed=request["seed"], tolerance=request["tolerance"]))
+            finally:
+                if model.close is not None:
+                    model.close()
             arrays = measurement.pop("arrays", {})
             if arrays:
                 import numpy as np

@@ -106,6 +106,8 @@ class LoadedModel:
     train_step: Callable[[float], None] | None = None
     update: Callable[[Mapping[str, np.ndarray], float], None] | None = None
     mapping: dict[str, str] = field(default_factory=dict)  # role -> what in the user's file plays it
+    traceable: bool = True  # its gradient code is Python in `file`, so lines can be traced and fixes spliced
+    close: Callable[[], None] | None = None  # ends whatever the adapter started (the exec adapter's program)
 
 
 def validate_params(params: Any, where: str, user_file: str) -> dict[str, np.ndarray]:

@@ -152,7 +152,8 @@ def sandbox_line(sandbox: dict) -> str:
         parts.append(f"memory {limits['RLIMIT_AS'] // (1 << 20)} MB")
     if limits.get("RLIMIT_CPU"):
         parts.append(f"CPU {limits['RLIMIT_CPU']} s")
-    return "sandbox: " + ", ".join(parts) + ", scrubbed environment, temporary copy"
+    copy = "temporary copy" if str(sandbox.get("working directory", "")).startswith("a temporary copy") else "no copy"
+    return "sandbox: " + ", ".join(parts) + f", scrubbed environment, {copy}"
 
 
 def render_summary(reports: list[Report], console: Console) -> None:
