@@ -168,7 +168,7 @@ def _write(reports: list, format: Format, output_file: Path | None, single: bool
             render_summary(reports, Console(highlight=False))
             return
         with (open(output_file, "w", encoding="utf-8") if output_file else _stdout()) as fh:
-            console = Console(file=fh, highlight=False, no_color=output_file is not None,
+            console = Console(file=fh, highlight=False, no_color=True if output_file else None,
                               width=100 if output_file else None)
             for report in reports:
                 render(report, console)
