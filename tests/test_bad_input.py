@@ -142,10 +142,10 @@ def test_nonexistent_file_json():
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-def test_directory():
+def test_directory_with_several_python_files_asks_which_is_the_model():
     proc = run("check", str(BROKEN))
     assert proc.returncode == 2
-    assert "directory" in proc.stderr
+    assert "holds several files" in proc.stdout and "model-file" in proc.stdout
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
