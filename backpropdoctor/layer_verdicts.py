@@ -43,7 +43,7 @@ def _error_finding(file: str, record: dict[str, Any]) -> Finding:
     error = record["error"]
     rule = rules.get(error.get("kind", ""))
     return Finding(rule=error.get("kind", "user-exception"), severity=rule.severity if rule else "error",
-                   message=f"Layer check of {record['name']} could not run: {error.get('message')}",
+                   message=f"Layer check of {_title(record)} could not run: {error.get('message')}",
                    file=error.get("file") or file, line=error.get("line") or record.get("line"),
                    fix=error.get("hint"), evidence={"layer_check": record["name"]})
 
@@ -75,10 +75,15 @@ def _judge_unit(file: str, record: dict[str, Any]) -> tuple[list[ParamResult], l
         if rule is not None and rule.detect is not None:
             ctx.findings.extend(rule.detect(ctx))
     for f in ctx.findings:
-        f.message = f"Layer check of {unit} (alone, random input and upstream gradient): {f.message}"
+        f.message = (f"Layer check of {_title(record)}, alone with a random upstream gradient: "
+                     f"{f.message}")
         f.line = record.get("line")
-        f.fix = f.fix or (f"Compare each line of {unit} with the derivative of the matching line of its forward: "
+        f.fix = f.fix or (f"Compare each line of {record.get('kind') or unit} with the derivative of the matching line of its forward: "
                           "the gradient of each input is dout times that input's local derivative.")
         f.evidence = {**f.evidence, "layer_check": unit, "mapping": record.get("mapping", {})}
     return results, ctx.findings
 
+
+
+def _title(record: dict[str, Any]) -> str:
+    return f"{record['name']} ({record['kind']})" if record.get("kind") else record["name"]

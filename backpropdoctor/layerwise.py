@@ -27,7 +27,8 @@ def measure_units(units: list[LayerUnit], rng: np.random.Generator) -> list[dict
         try:
             records.append(_measure_unit(unit, rng))
         except UserCodeError as err:
-            records.append({"name": unit.name, "line": unit.line, "mapping": unit.mapping, "error": err.to_dict()})
+            records.append({"name": unit.name, "kind": unit.kind, "line": unit.line, "mapping": unit.mapping,
+                            "error": err.to_dict()})
     return records
 
 
@@ -50,6 +51,6 @@ def _measure_unit(unit: LayerUnit, rng: np.random.Generator) -> dict[str, Any]:
     grads, notes, _ = session.gradients()
     precision = precision_for(session.loss_dtype, *(a.dtype for a in unit.inputs.values()))
     tensors = [_measure_tensor(session, name, grads[name], base, precision, rng) for name in unit.inputs]
-    return {"name": unit.name, "line": unit.line, "mapping": unit.mapping, "base_loss": base,
+    return {"name": unit.name, "kind": unit.kind, "line": unit.line, "mapping": unit.mapping, "base_loss": base,
             "precision": precision.name, "parameters": tensors, "shape_notes": notes,
             "mutations": session.mutations}

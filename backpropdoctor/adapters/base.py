@@ -127,6 +127,7 @@ class LayerUnit:
     forward: Callable[[], Any]
     backward: Callable[[np.ndarray], dict[str, Any]]
     mapping: dict[str, str] = field(default_factory=dict)  # input -> where its gradient was read
+    kind: str | None = None  # what the layer is, for messages: "Activation_ReLU.backward"
 
 
 def validate_params(params: Any, where: str, user_file: str) -> dict[str, np.ndarray]:

@@ -50,3 +50,20 @@ def argument_shapes(n_arrays: int, batch: int = BATCH, width: int = WIDTH, out: 
     yield (x,) + ((width,),) * rest
     yield (x, (width, out)) + ((width,),) * (rest - 1)
     yield (x_columns, (out, width)) + ((out, 1),) * (rest - 1)  # samples in columns: W @ A + b
+
+
+JITTER = 0.05
+
+
+def jittered(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A layer's recorded input, moved off exact kinks (a ReLU input of exactly 0) by a small random amount.
+
+    All-positive inputs (probabilities, squared values) are scaled, so they
+    stay positive; others get noise relative to their spread.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    noise = rng.standard_normal(x.shape)
+    if x.size and np.all(x > 0):
+        return x * (1.0 + JITTER * np.tanh(noise))
+    scale = max(float(np.std(x)), 0.1) if x.size else 1.0
+    return x + JITTER * scale * noise
