@@ -57,6 +57,7 @@ class Loss:
 
     where: str
     label: str  # short name, for the layer-by-layer table
+    kind: str  # what computes its gradient, for messages: "SoftmaxWithLoss.backward", "mse_prime"
     value: Callable[[Any, Any], Any]
     gradient: Callable[[Any, Any], Any]
     unit_line: int | None = None
@@ -141,7 +142,7 @@ def _function_loss(name: str, prime_name: str, fn: Callable, prime: Callable, fi
     first = _prediction_first(fn)
     order = (lambda out, y: (out, y)) if first else (lambda out, y: (y, out))
     args = "(prediction, target)" if first else "(target, prediction)"
-    return Loss(f"{name}{args}, gradient {prime_name}{args}", prime_name,
+    return Loss(f"{name}{args}, gradient {prime_name}{args}", prime_name, f"loss gradient {prime_name}",
                 lambda out, y: _mean(call_user(f"{name}{args}", file, fn, *order(out, y))),
                 lambda out, y: call_user(f"{prime_name}{args}", file, prime, *order(out, y)),
                 getattr(getattr(prime, "__code__", None), "co_firstlineno", None))
@@ -166,7 +167,8 @@ def _layer_loss(path: str, layer: Any, file: str) -> Loss:
             result = call_user(f"{path}.backward(dvalues, y)", file, layer.backward, dvalues, y)
         return _returned_or_dinputs(result, layer, f"{path}.backward", file)
 
-    return Loss(f"{path}.forward(x, y) ({type(layer).__name__})", path, value, gradient,
+    return Loss(f"{path}.forward(x, y) ({type(layer).__name__})", path, f"{type(layer).__name__}.backward", value,
+                gradient,
                 layer.backward.__func__.__code__.co_firstlineno)
 
 
@@ -491,7 +493,7 @@ def _units(net: Network, params: list[Param], inputs: list[Any], sample: tuple[A
                                lambda: loss.value(tensors["input"], target),
                                lambda dout: {"input": np.asarray(loss.gradient(tensors["input"], target),
                                                                  dtype=np.float64) * dout},
-                               {"input": "the loss's gradient"}, f"the loss {loss.where}"))
+                               {"input": "the loss's gradient"}, loss.kind))
     return units
 
 
