@@ -26,17 +26,47 @@ def tensor_label(unit: str, key: str) -> str:
 
 
 def judge_layers(file: str, records: list[dict[str, Any]]) -> tuple[list[ParamResult], list[Finding]]:
-    """Verdicts for every layer's tensors, and the findings of the layers that are wrong."""
-    results: list[ParamResult] = []
-    findings: list[Finding] = []
-    for record in records:
-        if "error" in record:
-            findings.append(_error_finding(file, record))
-            continue
-        unit_results, unit_findings = _judge_unit(file, record)
+    """Verdicts for every layer's tensors, and the findings of the layers that are wrong.
+
+    All layers are judged in one context, so the same mistake in two layers
+    of one class is one finding, and a one-element tensor (a single bias)
+    can join a larger tensor's signature.
+    """
+    findings = [_error_finding(file, r) for r in records if "error" in r]
+    checked = [r for r in records if "error" not in r]
+    if not checked:
+        return [], findings
+    precision = FLOAT32 if any(r["precision"] == "float32" for r in checked) else FLOAT64
+    checks, results, owner, mutations = [], [], {}, []
+    for record in checked:
+        unit_checks, unit_results = _checks(record, precision)
+        checks += unit_checks
         results += unit_results
-        findings += unit_findings
-    return results, findings
+        owner.update({c.name: record for c in unit_checks})
+        mutations += [{**m, "by": f"{record['name']}: forward/backward",
+                       "parameters": [tensor_label(record["name"], k) for k in m["parameters"]]}
+                      for m in record.get("mutations", [])]
+    ctx = Context(measurement={"layer_check": True, "mutations": mutations}, params=checks, layers=[],
+                  precision=precision, batch_size=None, file=file)
+    catalogue = rules.catalogue()
+    for name in LAYER_RULES:
+        rule = catalogue.get(name)
+        if rule is not None and rule.detect is not None:
+            ctx.findings.extend(rule.detect(ctx))
+    for f in ctx.findings:
+        units = list({id(owner[p]): owner[p] for p in f.parameters if p in owner}.values())
+        if not units:
+            continue
+        titles = ", ".join(_title(u) for u in units)
+        f.message = (f"Layer check{'s' if len(units) > 1 else ''} of {titles}, alone with a random upstream "
+                     f"gradient: {f.message}")
+        f.line = units[0].get("line")
+        f.fix = f.fix or (f"Compare each line of {units[0].get('kind') or units[0]['name']} with the derivative of "
+                          "the matching line of its forward: the gradient of each input is dout times that input's "
+                          "local derivative.")
+        f.evidence = {**f.evidence, "layer_checks": [u["name"] for u in units],
+                      "mapping": {u["name"]: u.get("mapping", {}) for u in units}}
+    return results, findings + ctx.findings
 
 
 def _error_finding(file: str, record: dict[str, Any]) -> Finding:
@@ -45,12 +75,11 @@ def _error_finding(file: str, record: dict[str, Any]) -> Finding:
     return Finding(rule=error.get("kind", "user-exception"), severity=rule.severity if rule else "error",
                    message=f"Layer check of {_title(record)} could not run: {error.get('message')}",
                    file=error.get("file") or file, line=error.get("line") or record.get("line"),
-                   fix=error.get("hint"), evidence={"layer_check": record["name"]})
+                   fix=error.get("hint"), evidence={"layer_checks": [record["name"]]})
 
 
-def _judge_unit(file: str, record: dict[str, Any]) -> tuple[list[ParamResult], list[Finding]]:
+def _checks(record: dict[str, Any], precision) -> tuple[list[ParamCheck], list[ParamResult]]:
     unit = record["name"]
-    precision = FLOAT32 if record["precision"] == "float32" else FLOAT64
     base = float(record["base_loss"])
     notes = {n["parameter"]: n for n in record.get("shape_notes", []) if n["kind"] != "renamed"}
     checks, results = [], []
@@ -65,24 +94,7 @@ def _judge_unit(file: str, record: dict[str, Any]) -> tuple[list[ParamResult], l
                                    cosine=comparison.cosine, norm_ratio=comparison.norm_ratio,
                                    checked=len(comparison.indices), size=r["size"], kinks=comparison.kinks,
                                    worst=comparison.worst))
-    measurement = {"layer_check": unit, "mutations": [{**m, "by": f"{unit}: forward/backward",
-                                  "parameters": [tensor_label(unit, k) for k in m["parameters"]]}
-                                 for m in record.get("mutations", [])]}
-    ctx = Context(measurement=measurement, params=checks, layers=[], precision=precision, batch_size=None, file=file)
-    catalogue = rules.catalogue()
-    for name in LAYER_RULES:
-        rule = catalogue.get(name)
-        if rule is not None and rule.detect is not None:
-            ctx.findings.extend(rule.detect(ctx))
-    for f in ctx.findings:
-        f.message = (f"Layer check of {_title(record)}, alone with a random upstream gradient: "
-                     f"{f.message}")
-        f.line = record.get("line")
-        f.fix = f.fix or (f"Compare each line of {record.get('kind') or unit} with the derivative of the matching line of its forward: "
-                          "the gradient of each input is dout times that input's local derivative.")
-        f.evidence = {**f.evidence, "layer_check": unit, "mapping": record.get("mapping", {})}
-    return results, ctx.findings
-
+    return checks, results
 
 
 def _title(record: dict[str, Any]) -> str:

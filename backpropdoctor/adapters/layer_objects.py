@@ -377,10 +377,18 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
         return total
 
     def train_step(lr: float) -> None:
+        """One step on the batch: each sample's in-place step taken from the same point, then summed."""
         bind()
+        start = {k: v.copy() for k, v in live.items()}
+        total = {k: np.zeros(v.shape, dtype=np.float64) for k, v in live.items()}
         for x, t in samples:
             net.backward(net.loss.gradient(net.forward(x), t), lr / len(samples))
-        bind_back()
+            bind_back()
+            for k, v in live.items():
+                total[k] += v - start[k]
+                np.copyto(v, start[k])
+        for k, v in live.items():
+            np.copyto(v, start[k] + total[k], casting="unsafe")
 
     def bind_back() -> None:  # an update that rebinds (w = w - lr * g) is copied into the live arrays
         for p in params:
@@ -392,8 +400,11 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     order = " -> ".join(path for path, _ in net.layers)
     per_sample = " per sample, averaged" if len(samples) > 1 else ""
     mapping["loss"] = f"{net.loss.where} after {order}{per_sample}"
-    mapping["gradients" if not net.in_place else "train_step"] = (
-        f"the loss's gradient, then backward() of {' -> '.join(p for p, _ in reversed(net.layers))}{per_sample}")
+    backward_order = " -> ".join(p for p, _ in reversed(net.layers))
+    if net.in_place:
+        mapping["train_step"] = f"backward(grad, lr) of {backward_order}{per_sample}"
+    else:
+        mapping["gradients"] = f"the loss's gradient, then backward() of {backward_order}{per_sample}"
     flat_X, flat_y = np.asarray(X), np.asarray(y)
     if flat_X.ndim == 3:
         flat_X, flat_y = flat_X.reshape(len(flat_X), -1), flat_y.reshape(len(flat_y), -1)
@@ -422,7 +433,7 @@ def _discover(net: Network, sample: tuple[Any, Any] | None, file: str) -> tuple[
     params: list[Param] = []
     for i, x in enumerate(inputs):
         try:
-            params += _layer_params(net.layers[i][0], i, net.layers[i][1], x, rng, file)
+            params += _layer_params(net.layers[i][0], i, net.layers[i][1], jittered(x, rng), rng, file)
         except UserCodeError:
             continue
     return params, inputs
