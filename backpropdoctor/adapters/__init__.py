@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import types
 
-from . import function_pairs, functional, layer_objects, model_object, nielsen
+from . import deeplearning_ai, function_pairs, functional, layer_objects, model_object, nielsen
 from .base import LoadedModel, UserCodeError
 from .loader import load_module
 
-ADAPTERS = [functional, model_object, nielsen, layer_objects, function_pairs]
+ADAPTERS = [functional, model_object, deeplearning_ai, nielsen, layer_objects, function_pairs]
 
 __all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load"]
 
