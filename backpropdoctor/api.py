@@ -12,15 +12,19 @@ if TYPE_CHECKING:
     from .report import Report
 
 
-def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True) -> "Report":
-    """Run the user's file in a child process, judge what it measured, and verify proposed fixes."""
+def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True,
+               adapter: str | None = None) -> "Report":
+    """Run the user's file in a child process, judge what it measured, and verify proposed fixes.
+
+    `adapter` forces one adapter (by name) instead of the first whose shape the file fits.
+    """
     started = time.monotonic()
-    report = _check(str(path), timeout, seed)
+    report = _check(str(path), timeout, seed, adapter=adapter)
     if fix and any(f.candidates for f in report.findings):
         from .repair import verify
 
         try:
-            verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home),
+            verify(report.file, report.findings, lambda copy, home: _check(copy, timeout, seed, home, adapter),
                    lambda finding, repaired: _still_there(finding, repaired, report))
         except Exception:  # noqa: BLE001 - a fix we cannot verify is simply not verified
             for f in report.findings:
@@ -42,8 +46,9 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
     return False
 
 
-def _check(file: str, timeout: float, seed: int, search_dir: str | None = None) -> "Report":
-    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir)
+def _check(file: str, timeout: float, seed: int, search_dir: str | None = None,
+           adapter: str | None = None) -> "Report":
+    child = Child(file, timeout=timeout, seed=seed, search_dir=search_dir, adapter=adapter)
     # Import the judging side (numpy included) while the child starts up.
     from .diagnose import MalformedMeasurement, diagnose, from_error
 

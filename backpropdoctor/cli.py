@@ -52,6 +52,8 @@ def check(
                              help="Verify proposed fixes by checking repaired copies of FILE (slower on buggy files)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
                                    help="error: exit 1 on errors only; warning: warnings fail the exit code too."),
+    adapter: str = typer.Option(None, "--adapter",
+                                help="Read FILE with this adapter instead of the detected one (see README: styles)."),
 ) -> None:
     """Check the gradients of FILE and name any bug found."""
     from .api import check_file
@@ -60,7 +62,12 @@ def check(
         _usage_error(f"{file}: no such file")
     if file.is_dir():
         _usage_error(f"{file} is a directory; give the model's .py file")
-    report = check_file(file, timeout=timeout, seed=seed, fix=fix)
+    if adapter is not None:
+        from .adapter_names import ADAPTER_NAMES
+
+        if adapter not in ADAPTER_NAMES:
+            _usage_error(f"no adapter named {adapter!r}; choose one of {', '.join(ADAPTER_NAMES)}")
+    report = check_file(file, timeout=timeout, seed=seed, fix=fix, adapter=adapter)
     if format is Format.json:
         from .render.json import render
 

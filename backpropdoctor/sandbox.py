@@ -67,13 +67,13 @@ class Child:
     """
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
-                 search_dir: str | None = None):
+                 search_dir: str | None = None, adapter: str | None = None):
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
         self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
         request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
-                              "memory_mb": memory_mb, "search_dir": search_dir})
+                              "memory_mb": memory_mb, "search_dir": search_dir, "adapter": adapter})
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
@@ -194,7 +194,7 @@ def child_main(argv: list[str]) -> None:
             sys.path.insert(0, request["search_dir"])
 
         try:
-            model = load(request["file"])
+            model = load(request["file"], request.get("adapter"))
             measurement = measure(model, Options(seed=request["seed"]))
             arrays = measurement.pop("arrays", {})
             if arrays:

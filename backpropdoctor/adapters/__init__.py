@@ -9,18 +9,34 @@ from __future__ import annotations
 
 import types
 
+from ..adapter_names import ADAPTER_NAMES
 from . import deeplearning_ai, function_pairs, functional, layer_objects, model_object, nielsen
 from .base import LoadedModel, UserCodeError
 from .loader import load_module
 
 ADAPTERS = [functional, model_object, deeplearning_ai, nielsen, layer_objects, function_pairs]
+assert tuple(a.NAME for a in ADAPTERS) == ADAPTER_NAMES, "adapter_names.py must list the adapters in order"
 
-__all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load"]
+__all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load", "names"]
 
 
-def load(path: str) -> LoadedModel:
-    """Load the file and pick the adapter its contents fit."""
+def names() -> list[str]:
+    """Every adapter's name, in the order they are tried."""
+    return [a.NAME for a in ADAPTERS]
+
+
+def load(path: str, adapter: str | None = None) -> LoadedModel:
+    """Load the file and pick the adapter its contents fit (or the one named)."""
     module = load_module(path)
+    if adapter is not None:
+        chosen = next((a for a in ADAPTERS if a.NAME == adapter), None)
+        if chosen is None:
+            raise UserCodeError("protocol-mismatch", f"no adapter named {adapter!r}; the adapters are "
+                                + ", ".join(names()), path)
+        if not chosen.matches(module):
+            raise UserCodeError("protocol-mismatch", f"the file does not have the shape the {adapter} adapter "
+                                f"reads: {chosen.__doc__.strip().splitlines()[0]}", path)
+        return chosen.load(module, path)
     for adapter in ADAPTERS:
         if adapter.matches(module):
             return adapter.load(module, path)
