@@ -133,3 +133,19 @@ def _usage_error(message: str) -> None:
 
 def main() -> None:
     app()
+
+
+@app.command()
+def init(
+    file: Path = typer.Argument(..., help="Your network's .py file, in a style no adapter recognises."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing shim (or write one for a recognised file)."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds allowed for loading FILE."),
+) -> None:
+    """Write FILE_bpd.py next to FILE: a protocol shim with what could be guessed filled in, TODOs for the rest."""
+    from .shim import init_file
+
+    if not file.is_file():
+        _usage_error(f"{file}: no such file")
+    outcome = init_file(file, force=force, timeout=timeout)
+    (print if outcome.exit_code == 0 else _usage_error)(outcome.message)
+    raise typer.Exit(outcome.exit_code)

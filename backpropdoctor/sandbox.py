@@ -67,13 +67,14 @@ class Child:
     """
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
-                 search_dir: str | None = None, adapter: str | None = None):
+                 search_dir: str | None = None, adapter: str | None = None, mode: str = "check"):
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
         self.result_path, self.out_path, self.err_path = tmpdir / "result.json", tmpdir / "stdout.txt", tmpdir / "stderr.txt"
         request = json.dumps({"file": str(Path(file).resolve()), "seed": seed, "result": str(self.result_path),
-                              "memory_mb": memory_mb, "search_dir": search_dir, "adapter": adapter})
+                              "memory_mb": memory_mb, "search_dir": search_dir, "adapter": adapter,
+                              "mode": mode})
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox", request],
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(),
@@ -194,14 +195,19 @@ def child_main(argv: list[str]) -> None:
             sys.path.insert(0, request["search_dir"])
 
         try:
-            model = load(request["file"], request.get("adapter"))
-            measurement = measure(model, Options(seed=request["seed"]))
-            arrays = measurement.pop("arrays", {})
-            if arrays:
-                import numpy as np
+            if request.get("mode") == "inspect":  # `backpropdoctor init`: what the file holds, nothing measured
+                from .shim import inventory
 
-                np.savez(result_path + ".npz", **arrays)
-            payload: dict[str, Any] = {"ok": True, "measurement": measurement}
+                payload: dict[str, Any] = {"ok": True, "inventory": inventory(request["file"])}
+            else:
+                model = load(request["file"], request.get("adapter"))
+                measurement = measure(model, Options(seed=request["seed"]))
+                arrays = measurement.pop("arrays", {})
+                if arrays:
+                    import numpy as np
+
+                    np.savez(result_path + ".npz", **arrays)
+                payload = {"ok": True, "measurement": measurement}
         except UserCodeError as err:
             payload = {"ok": False, "error": err.to_dict()}
     except BaseException:  # noqa: BLE001 - our own fault, reported as such
