@@ -12,7 +12,7 @@ import types
 from ..adapter_names import ADAPTER_NAMES
 from . import deeplearning_ai, function_pairs, functional, layer_objects, model_object, nielsen
 from .base import LoadedModel, UserCodeError
-from .loader import load_module
+from .loader import MISSING, load_module
 
 ADAPTERS = [functional, model_object, deeplearning_ai, nielsen, layer_objects, function_pairs]
 assert tuple(a.NAME for a in ADAPTERS) == ADAPTER_NAMES, "adapter_names.py must list the adapters in order"
@@ -26,8 +26,28 @@ def names() -> list[str]:
 
 
 def load(path: str, adapter: str | None = None) -> LoadedModel:
-    """Load the file and pick the adapter its contents fit (or the one named)."""
+    """Load the file and pick the adapter its contents fit (or the one named).
+
+    A file whose missing packages were replaced by stand-ins goes on only if
+    it is then checkable; otherwise the missing package is what is reported.
+    """
     module = load_module(path)
+    missing = getattr(module, MISSING, [])
+    try:
+        model = _pick(module, path, adapter)
+    except UserCodeError as err:
+        if not missing:
+            raise
+        first = missing[0].fail("the file itself")
+        first.message = (f"the file imports {missing[0].package!r}, which is not installed; without it, "
+                         f"{err.message}")
+        raise first from None
+    model.notes = [f"Your file imports {m.package!r} (line {m.line}), which is not installed: backpropdoctor "
+                   "replaced it with a stand-in and went on, as the check did not need it." for m in missing] + model.notes
+    return model
+
+
+def _pick(module: types.ModuleType, path: str, adapter: str | None) -> LoadedModel:
     if adapter is not None:
         chosen = next((a for a in ADAPTERS if a.NAME == adapter), None)
         if chosen is None:
