@@ -138,7 +138,8 @@ def main() -> None:
 @app.command()
 def init(
     file: Path = typer.Argument(..., help="Your network's .py file, in a style no adapter recognises."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing shim (or write one for a recognised file)."),
+    force: bool = typer.Option(False, "--force",
+                               help="Overwrite an existing shim (or write one for a recognised file)."),
     timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds allowed for loading FILE."),
 ) -> None:
     """Write FILE_bpd.py next to FILE: a protocol shim with what could be guessed filled in, TODOs for the rest."""

@@ -43,7 +43,8 @@ def load(path: str, adapter: str | None = None) -> LoadedModel:
                          f"{err.message}")
         raise first from None
     model.notes = [f"Your file imports {m.package!r} (line {m.line}), which is not installed: backpropdoctor "
-                   "replaced it with a stand-in and went on, as the check did not need it." for m in missing] + model.notes
+                   "replaced it with a stand-in and went on, as the check did not need it." for m in missing
+                   ] + model.notes
     return model
 
 
@@ -61,7 +62,9 @@ def _pick(module: types.ModuleType, path: str, adapter: str | None) -> LoadedMod
         if adapter.matches(module):
             return adapter.load(module, path)
     raise UserCodeError("protocol-mismatch", _nothing_fits(module), path,
-                        hint=functional.EXPECTED + "\n\n# or, course style:\n" + model_object.EXPECTED)
+                        hint=f"Run `backpropdoctor init {path}` to write a shim with what can be guessed filled in, "
+                             "or follow the protocol:\n" + functional.EXPECTED + "\n\n# or, course style:\n"
+                             + model_object.EXPECTED)
 
 
 def _nothing_fits(module: types.ModuleType) -> str:

@@ -78,7 +78,8 @@ def _finite(value: Any) -> bool:
         return False
 
 
-def pair_unit(stem: str, forward: Callable, backward: Callable, file: str, rng: np.random.Generator) -> LayerUnit | None:
+def pair_unit(stem: str, forward: Callable, backward: Callable, file: str,
+              rng: np.random.Generator) -> LayerUnit | None:
     """A LayerUnit for one pair, with input shapes the forward accepts; None when none is found."""
     names = [p.name for p in inspect.signature(forward).parameters.values() if p.default is p.empty]
     arrays = [n for n in names if not n.endswith("param")]
@@ -95,7 +96,6 @@ def pair_unit(stem: str, forward: Callable, backward: Callable, file: str, rng: 
     else:
         return None
     fname, bname = forward.__name__, backward.__name__
-    what = f"{fname}/{bname}"
 
     def run_forward() -> Any:
         return _output(call_user(f"{fname}({', '.join(names)})", file, forward, *args()))

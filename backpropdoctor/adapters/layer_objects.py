@@ -79,7 +79,7 @@ def find_layers(module: types.ModuleType) -> tuple[list[tuple[str, Any]], Any, s
         if found:
             return [(name + p, v) for p, v in found], None, f"the list {name}"
     for name, value in public:
-        if is_layer(value) or isinstance(value, type) or not hasattr(value, "__dict__") or callable(value) and not hasattr(value, "__dict__"):
+        if is_layer(value) or isinstance(value, (type, types.FunctionType)) or not hasattr(value, "__dict__"):
             continue
         for attr, inner in vars(value).items():
             found = _sequences(inner)
@@ -486,7 +486,8 @@ def _units(net: Network, params: list[Param], inputs: list[Any], sample: tuple[A
         tensors = {"input": _few(inputs[i], batch_mode)}
         tensors.update({p.attr: _get(layer, p.attr) for p in own})
         mapping = {"input": f"{path}.backward(dout)" + (" returned (or .dinputs)")}
-        mapping.update({p.attr: p.gradient and f"{path}.{p.gradient}" or "-(step of backward(dout, lr)) / lr" for p in own})
+        mapping.update({p.attr: f"{path}.{p.gradient}" if p.gradient else "-(step of backward(dout, lr)) / lr"
+                        for p in own})
         forward, backward = _unit_calls(path, layer, own, tensors, file)
         units.append(LayerUnit(path, file, _backward_line(layer), tensors, forward, backward, mapping,
                                f"{type(layer).__name__}.backward"))

@@ -127,7 +127,8 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     else:
         def sample_loss(a: Any, y: Any) -> Any:
             return 0.5 * float(np.sum((np.asarray(a) - y) ** 2))
-        mapping["loss"] = "quadratic cost 1/2 ||feedforward(x) - y||^2 (implied by cost_derivative = a - y), mean over samples"
+        mapping["loss"] = ("quadratic cost 1/2 ||feedforward(x) - y||^2 (implied by cost_derivative = a - y), "
+                           "mean over samples")
         notes.append("No cost object: the loss is the quadratic cost 1/2 ||a - y||^2 per sample, averaged over the "
                      "batch, whose derivative is cost_derivative's output_activations - y.")
     mapping["gradients"] = "mean over samples of backprop(x, y) -> (nabla_b, nabla_w)"
