@@ -176,6 +176,8 @@ def test_dlai_missing_one_over_m_is_scaled_gradient_and_linear_backward_is_named
     report = check(name)
     assert report["exit"] == 1 and "scaled-gradient" in rules(report)
     assert {"b1", "b2", "b3"} <= set(failing(report)) and not {"W1", "W2", "W3", "W4"} & set(failing(report))
+    network = [f for f in report["findings"] if f["rule"] == "scaled-gradient" and f["layers"] == [1, 2, 3]]
+    assert [(f["line"], "the batch size (8)" in f["message"]) for f in network] == [(bug_line(name), True)]
     (layer,) = layer_findings(report)
     assert layer["rule"] == "scaled-gradient"
     assert layer["parameters"] == ["linear_backward: db"]
