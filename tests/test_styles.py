@@ -49,6 +49,7 @@ CORRECT = {
     "cs231n_layers.py": "function-pairs",
     "nnfs_dense.py": "layer-objects",
     "saito_two_layer.py": "layer-objects",
+    "joelnet_xor.py": "layer-objects",
     "inplace_xor.py": "layer-objects",
     "nielsen_network.py": "nielsen",
     "dlai_deep.py": "deeplearning-ai",
@@ -70,6 +71,9 @@ def test_mapping_shows_which_attribute_holds_each_gradient():
     saito = check("saito_two_layer.py")["mapping"]
     assert saito["network.layers['Affine1'].W"] == "network.layers['Affine1'].dW"
     assert saito["loss"].startswith("network.lastLayer.forward(x, y) (SoftmaxWithLoss)")
+    joelnet = check("joelnet_xor.py")["mapping"]
+    assert joelnet["net.layers[2].params['w']"] == "net.layers[2].grads['w']"
+    assert joelnet["batch"] == "inputs, targets"
     inplace = check("inplace_xor.py")["mapping"]
     assert inplace["network[0].weights"] == "-(step of network[0].backward(grad, lr)) / lr"
     assert inplace["loss"].startswith("mse(target, prediction), gradient mse_prime(target, prediction)")
@@ -150,6 +154,17 @@ def test_saito_flipped_softmax_with_loss_is_flipped_sign_on_its_line_and_on_the_
     (layer,) = layer_findings(report)
     assert layer["evidence"]["layer_checks"] == ["network.lastLayer"]
     assert layer["parameters"] == ["network.lastLayer: dinput"]
+
+
+def test_joelnet_transposed_weight_gradient_is_named_on_its_line_and_on_both_linear_layers():
+    name = "joelnet_xor_bug.py"
+    report = check(name)
+    assert report["exit"] == 1 and rules(report) == {"transposed-gradient"}
+    network = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["layers"], f["line"]) for f in network] == [([1, 2], bug_line(name))]
+    (layer,) = layer_findings(report)
+    assert layer["evidence"]["layer_checks"] == ["net.layers[0]", "net.layers[2]"]
+    assert layer["line"] == def_line(name, "def backward(self, grad: Tensor)", 1)  # Linear.backward
 
 
 def test_inplace_bias_update_with_the_wrong_sign_is_named_on_both_dense_layers():

@@ -16,7 +16,8 @@ import numpy as np
 from .base import UserCodeError, call_user
 
 NAMES = (("X", "y"), ("X", "Y"), ("x", "y"), ("x", "t"), ("x_train", "y_train"), ("x_train", "t_train"),
-         ("X_train", "y_train"), ("X_train", "Y_train"), ("train_X", "train_y"), ("train_x", "train_y"))
+         ("X_train", "y_train"), ("X_train", "Y_train"), ("train_X", "train_y"), ("train_x", "train_y"),
+         ("inputs", "targets"))
 KEEP = 16  # samples kept from a large data set: enough for a gradient check, fast to probe
 LARGE = 64
 SYNTHETIC = 8  # samples in a made-up batch

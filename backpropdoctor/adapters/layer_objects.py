@@ -78,13 +78,16 @@ def find_layers(module: types.ModuleType) -> tuple[list[tuple[str, Any]], Any, s
         found = _sequences(value)
         if found:
             return [(name + p, v) for p, v in found], None, f"the list {name}"
-    for name, value in public:
-        if is_layer(value) or isinstance(value, (type, types.FunctionType)) or not hasattr(value, "__dict__"):
+    for name, value in public:  # a model object holding its layers (it may have forward/backward of its own)
+        if isinstance(value, (type, types.FunctionType)) or not hasattr(value, "__dict__"):
             continue
         for attr, inner in vars(value).items():
             found = _sequences(inner)
             if found:
                 return [(f"{name}.{attr}" + p, v) for p, v in found], value, f"{name}.{attr}"
+        held = [(f"{name}.{attr}", v) for attr, v in vars(value).items() if is_layer(v)]
+        if len([h for h in held if not _is_loss_layer(h[1])]) >= 2:  # self.fc1, self.relu, self.fc2, ...
+            return held, value, f"the layers {name} holds"
     loose = [(n, v) for n, v in public if is_layer(v)]
     if len(loose) >= 2:
         return loose, None, "the layer objects defined at module level"
