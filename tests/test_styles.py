@@ -200,6 +200,19 @@ def test_dlai_missing_one_over_m_is_scaled_gradient_and_linear_backward_is_named
     assert layer["line"] == def_line(name, "def linear_backward")
 
 
+def test_unfinished_network_without_loss_or_data_still_has_its_broken_layer_named():
+    name = "layers_unfinished_bug.py"
+    report = check(name)
+    assert report["adapter"] == "layer-objects" and report["exit"] == 1
+    assert any("No loss found" in n for n in report["notes"])
+    assert any("made-up input of shape 8x6" in n for n in report["notes"])
+    assert failing(report) == ["layers[1]: dinput", "layers[3]: dinput"]
+    (f,) = report["findings"]
+    assert f["rule"] == "gradient-mismatch" and f["evidence"]["layer_checks"] == ["layers[1]", "layers[3]"]
+    assert "layers[1] (Sigmoid.backward)" in f["message"]
+    assert f["line"] == def_line(name, "def backward", 1)  # Sigmoid.backward
+
+
 # ---------------------------------------------------------------- forcing an adapter, stand-ins, init
 
 

@@ -281,13 +281,17 @@ def _samples(X: Any, y: Any) -> list[tuple[Any, Any]]:
     """Per-sample column vectors (X of shape (N, features, 1)) or one batch."""
     X = np.asarray(X)
     if X.ndim == 3:
-        y = np.asarray(y)
-        return [(X[i], y[i]) for i in range(X.shape[0])]
+        return [(X[i], None if y is None else np.asarray(y)[i]) for i in range(X.shape[0])]
     return [(X, y)]
 
 
-def _synthesise(net: Network, rng: np.random.Generator) -> tuple[Any, Any, str] | None:
-    """A batch the layers accept: input width from the first weight, labels the loss accepts."""
+def _synthesise(net: Network, rng: np.random.Generator) -> tuple[Any, Any, str | None] | None:
+    """A batch the layers accept: input width from the first weight, labels the loss accepts.
+
+    Without a loss (or when no labels suit it) the labels are None; when
+    the layers do not run end to end, X is what the first layer accepts, so
+    each layer up to the break can still be checked alone.
+    """
     first = next((v for _, layer in net.layers for v in _float_arrays(layer).values() if v.ndim == 2), None)
     if first is None:
         return None
@@ -296,14 +300,20 @@ def _synthesise(net: Network, rng: np.random.Generator) -> tuple[Any, Any, str] 
     for shape in ((n, first.shape[0]), (n, first.shape[1]), (n, first.shape[1], 1), (n, first.shape[0], 1)):
         if shape not in shapes:
             shapes.append(shape)
+    partial = None
     for shape in shapes:
         X = rng.standard_normal(shape)
+        sample = X[0] if len(shape) == 3 else X
         try:
-            out = np.asarray(net.forward(_samples(X, None)[0][0] if len(shape) == 3 else X))
+            out = np.asarray(net.forward(sample))
         except UserCodeError:
+            if partial is None and _first_layer_accepts(net, sample):
+                partial = (X, None, None)
             continue
         if not np.all(np.isfinite(out)) or out.ndim != 2:
             continue
+        if net.loss is None:
+            return X, None, None
         per_sample = len(shape) == 3
         width = out.shape[0] if per_sample else out.shape[1]
         for y, labels in batches.label_candidates(width, n, rng):
@@ -316,7 +326,17 @@ def _synthesise(net: Network, rng: np.random.Generator) -> tuple[Any, Any, str] 
                 continue
             if np.isfinite(value):
                 return X, y, labels
-    return None
+        partial = partial or (X, None, None)
+    return partial
+
+
+def _first_layer_accepts(net: Network, x: Any) -> bool:
+    path, layer = net.layers[0]
+    try:
+        call_user(f"{path}.forward(x)", net.file, layer.forward, x)
+    except UserCodeError:
+        return False
+    return True
 
 
 def load(module: types.ModuleType, file: str) -> LoadedModel:
@@ -331,22 +351,24 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     if net.loss is None:
         notes.append("No loss found (a layer whose forward takes (x, y), an object with loss/grad methods, or a "
                      "pair f / f_prime): only each layer was checked on its own.")
-        X = y = None
+    data = batches.find(module, file)
+    if data is not None:
+        X, y, mapping["batch"], data_notes = data
+        notes += data_notes
     else:
-        data = batches.find(module, file)
-        if data is not None:
-            X, y, mapping["batch"], data_notes = data
-            notes += data_notes
+        made = _synthesise(net, batches.rng())
+        X, y, labels = made if made is not None else (None, None, None)
+        if made is None:
+            notes.append("No data found and no input the layers accept could be made up: nothing could be checked.")
+        elif labels is None:
+            mapping["batch"] = "synthesised input"
+            notes.append(f"No data found: each layer was checked on a made-up input of shape "
+                         f"{'x'.join(map(str, np.shape(X)))} (standard normal)"
+                         + ("." if net.loss is None else "; the layers do not run end to end on it, or no labels "
+                            "suit the loss, so the whole network could not be checked."))
         else:
-            made = _synthesise(net, batches.rng())
-            if made is None:
-                X = y = None
-                notes.append("No data found and no batch the layers accept could be made up: only each layer was "
-                             "checked on its own.")
-            else:
-                X, y, labels = made
-                mapping["batch"] = "synthesised"
-                notes.append(batches.synthetic_note(np.shape(X), labels))
+            mapping["batch"] = "synthesised"
+            notes.append(batches.synthetic_note(np.shape(X), labels))
     samples = _samples(X, y) if X is not None else []
     params, inputs = _discover(net, samples[0] if samples else None, file)
     units = _units(net, params, inputs, samples[0] if samples else None, file)
@@ -354,7 +376,7 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     for p in params:
         mapping[p.key] = (f"{net.layers[p.index][0]}.{p.gradient}" if p.gradient else
                           f"-(step of {net.layers[p.index][0]}.backward(grad, lr)) / lr")
-    if not samples or not params:
+    if not samples or not params or net.loss is None or y is None:
         if samples and not params:
             notes.append("No layer holds a parameter its backward updates or fills a gradient for: only each layer "
                          "was checked on its own.")
