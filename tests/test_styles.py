@@ -219,8 +219,9 @@ def test_unfinished_network_without_loss_or_data_still_has_its_broken_layer_name
 def test_adapter_flag_forces_one_adapter():
     report = check("dlai_deep.py", "--adapter", "function-pairs")
     assert report["adapter"] == "function-pairs"
-    assert {p["name"] for p in report["parameters"]} == {
-        "relu_backward: dZ", "sigmoid_backward: dZ", "linear_backward: dA", "linear_backward: dW", "linear_backward: db"}
+    assert {p["name"] for p in report["parameters"]} == {"relu_backward: dZ", "sigmoid_backward: dZ",
+                                                         "linear_backward: dA", "linear_backward: dW",
+                                                         "linear_backward: db"}
     # read as plain pairs, the course's 1/m inside linear_backward is a factor 1/4 on the unit's 4 samples;
     # the deeplearning-ai adapter (detected above) knows that convention and passes the same file
     assert report["exit"] == 1 and rules(report) == {"scaled-gradient"}

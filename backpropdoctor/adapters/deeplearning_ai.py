@@ -120,13 +120,12 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     if not weights:
         raise UserCodeError("protocol-mismatch", f"{where} has no W1, W2, ...: not the deeplearning.ai layout", file)
 
-    def run(X: Any, Y: Any) -> tuple[Any, Any]:
-        result = as_pair(call_user(_signature(forward), file, forward, *_bind_args(forward, {
+    def run(X: Any) -> tuple[Any, Any]:
+        return as_pair(call_user(_signature(forward), file, forward, *_bind_args(forward, {
             "X": X, "parameters": params})), _signature(forward), file)
-        return result
 
     def cost_of(X: Any, Y: Any) -> Any:
-        AL, caches = run(X, Y)
+        AL, caches = run(X)
         return call_user(_signature(cost), file, cost, *_bind_args(cost, {"AL": AL, "Y": Y, "parameters": params,
                                                                          "caches": caches, "X": X}))
 
@@ -149,7 +148,7 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
         return cost_of(X, Y)
 
     def gradients() -> Any:
-        AL, caches = run(X, Y)
+        AL, caches = run(X)
         return call_user(_signature(backward), file, backward, *_bind_args(backward, {
             "AL": AL, "Y": Y, "caches": caches, "parameters": params, "X": X}))
 
