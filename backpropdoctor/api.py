@@ -15,18 +15,21 @@ if TYPE_CHECKING:
 
 
 def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool = True,
-               config: "Config | None" = None) -> "Report":
+               config: "Config | None" = None, adapter: str | None = None) -> "Report":
     """Run the user's file in a child process, judge what it measured, and verify proposed fixes.
 
     `config` brings a course's settings (rules, severities, tolerances,
-    sandbox limits); `timeout`, `seed` and `fix` are given explicitly.
+    sandbox limits); `timeout`, `seed` and `fix` are given explicitly;
+    `adapter` forces one adapter (by name) instead of the first whose
+    shape the file fits.
     """
     started = time.monotonic()
+    adapter = adapter or (config.adapter if config else None)
     sandbox = Sandbox(memory_mb=config.memory_mb, pass_env=tuple(config.pass_env)) if config else Sandbox()
     tolerance = dict(config.tolerance) if config else {}
 
     def run(file: str, home: str | None = None) -> "Report":
-        return _check(file, timeout, seed, sandbox, tolerance, home)
+        return _check(file, timeout, seed, sandbox, tolerance, home, adapter=adapter)
 
     report = run(str(path))
     if config is not None:
@@ -92,9 +95,9 @@ def _still_there(finding, repaired: "Report", original: "Report") -> bool:
 
 
 def _check(file: str, timeout: float, seed: int, sandbox: Sandbox, tolerance: dict[str, float],
-           home: str | None = None, exec_command: str | None = None) -> "Report":
+           home: str | None = None, exec_command: str | None = None, adapter: str | None = None) -> "Report":
     child = Child(file, timeout=timeout, seed=seed, search_dir=home, sandbox=sandbox, tolerance=tolerance,
-                  exec_command=exec_command)
+                  exec_command=exec_command, adapter=adapter)
     # Import the judging side (numpy included) while the child starts up.
     from . import diagnose  # noqa: F401
 

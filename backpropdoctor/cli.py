@@ -69,6 +69,9 @@ def check(
     exec_command: str = typer.Option(None, "--exec", metavar="COMMAND",
                                      help="Check a program in any language speaking the line protocol of "
                                           "docs/exec-protocol.md on stdin/stdout, instead of FILE."),
+    adapter: str = typer.Option(None, "--adapter",
+                                help="Read each file with this adapter instead of the detected one (see README: "
+                                     "styles)."),
 ) -> None:
     """Check the gradients of each model (or of the program --exec starts) and name any bug found."""
     from .batch import InputError, collect, exit_code, run
@@ -86,12 +89,17 @@ def check(
     if exec_command is not None and not exec_command.strip():
         fail("--exec needs a command, e.g. --exec \"./target/release/net --serve\"")
 
+    if adapter is not None:
+        from .adapter_names import ADAPTER_NAMES
+
+        if adapter not in ADAPTER_NAMES:
+            fail(f"no adapter named {adapter!r}; choose one of {', '.join(ADAPTER_NAMES)}")
     try:
         config = load(config_file)
         submissions = collect(inputs, model_file or config.model_file) if inputs else []
     except (ConfigError, InputError) as exc:
         fail(str(exc))
-    for name, value in (("timeout", timeout), ("seed", seed), ("fix", fix),
+    for name, value in (("timeout", timeout), ("seed", seed), ("fix", fix), ("adapter", adapter),
                         ("fail_on", fail_on.value if fail_on else None)):
         if value is not None:
             setattr(config, name, value)
@@ -254,6 +262,23 @@ def explain(rule: str = typer.Argument(..., help="A rule name, as listed by `bac
     console.print(Markdown(f"# {found.name}\n\n*{found.severity}, {found.category}* - {title.strip()}\n{body}"))
 
 
+@app.command()
+def init(
+    file: Path = typer.Argument(..., help="Your network's .py file, in a style no adapter recognises."),
+    force: bool = typer.Option(False, "--force",
+                               help="Overwrite an existing shim (or write one for a recognised file)."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds allowed for loading FILE."),
+) -> None:
+    """Write FILE_bpd.py next to FILE: a protocol shim with what could be guessed filled in, TODOs for the rest."""
+    from .shim import init_file
+
+    if not file.is_file():
+        _usage_error(f"{file}: no such file")
+    outcome = init_file(file, force=force, timeout=timeout)
+    (print if outcome.exit_code == 0 else _usage_error)(outcome.message)
+    raise typer.Exit(outcome.exit_code)
+
+
 def _usage_error(message: str) -> None:
     from rich.console import Console
 
@@ -263,3 +288,4 @@ def _usage_error(message: str) -> None:
 
 def main() -> None:
     app()
+

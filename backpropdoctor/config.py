@@ -30,6 +30,7 @@ class Config:
     fix: bool = True
     fail_on: str = "error"
     model_file: str | None = None  # None: model.py, else the only .py or .ipynb file in the directory
+    adapter: str | None = None  # None: detected from each file
     memory_mb: int = 4096
     pass_env: list[str] = field(default_factory=list)
     select: list[str] | None = None  # rules to report (None: all)
@@ -104,6 +105,11 @@ def parse(table: dict[str, Any], source: str = "configuration") -> Config:
         if name not in ("float64", "float32") or not 0 < float(tol) < 1:
             raise ConfigError(f"{where} tolerance: expected float64 = <rel tol> and/or float32 = <rel tol>, "
                               f"each between 0 and 1; got {name} = {tol!r}")
+    from .adapter_names import ADAPTER_NAMES
+
+    if config.adapter is not None and config.adapter not in ADAPTER_NAMES:
+        raise ConfigError(f"{where} adapter: no adapter named {config.adapter!r}; choose one of "
+                          f"{', '.join(ADAPTER_NAMES)}")
     if config.fail_on not in ("error", "warning"):
         raise ConfigError(f"{where} fail-on must be \"error\" or \"warning\", not {config.fail_on!r}")
     if config.timeout <= 0 or config.jobs < 0 or config.memory_mb < 256:
@@ -128,7 +134,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _typed(key: str, value: Any, default: Any, where: str) -> Any:
     """Check a value against the type of the setting's default."""
-    if key in ("model-file",):
+    if key in ("model-file", "adapter"):
         expected: tuple[type, ...] = (str,)
     elif key == "select":
         expected = (list,)

@@ -102,6 +102,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     """Verdicts per parameter and findings for a measured model."""
     if m.get("non_finite_loss") is not None:
         return _non_finite(file, m, elapsed, output, arrays or {})
+    if "parameters" not in m and "layers" in m:
+        return _layers_only(file, m, elapsed, output)
     try:
         precision = FLOAT32 if m["precision"] == "float32" else FLOAT64
         precision = replace(precision, rel_tol=float(m.get("rel_tol", precision.rel_tol)))
@@ -141,6 +143,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)
+    layer_results, layer_findings = _layer_checks(file, m)
+    ctx.findings += layer_findings
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
             f.file = file
@@ -154,8 +158,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                     checked=len(c.comparison.indices), size=r["size"], kinks=c.comparison.kinks,
                     worst=c.comparison.worst)
         for c, r in zip(checks, records)
-    ]
-    notes = _notes(m, precision, parameters)
+    ] + layer_results
+    notes = list(m.get("notes") or []) + _notes(m, precision, parameters)
     if ctx.reference is not None:
         notes.insert(0, f"Recognised network: {ctx.reference.describe()}.")
     notes += [f"Not checked: {', '.join(names)} ({reason})." for reason, names in ctx.skipped.items()]
@@ -164,6 +168,33 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                   loss=base_loss, elapsed=elapsed, output=output,
                   training=training_summary(ctx),
                   skipped={name: reason for reason, names in ctx.skipped.items() for name in names})
+
+
+def _layer_checks(file: str, m: dict[str, Any]) -> tuple[list[ParamResult], list[Finding]]:
+    """Verdicts and findings of the layers an adapter let us check one by one."""
+    if not m.get("layers"):
+        return [], []
+    from .layer_verdicts import judge_layers
+
+    return judge_layers(file, m["layers"])
+
+
+def _layers_only(file: str, m: dict[str, Any], elapsed: float | None, output: str) -> Report:
+    """Only the layers could be checked: no network to run, or it failed while its layers did not."""
+    parameters, findings = _layer_checks(file, m)
+    error = m.get("network_error")
+    layer_bug = any(f.severity == "error" for f in findings)
+    if error:
+        findings.insert(0, from_error(file, error).findings[0])
+    for f in findings:
+        if f.line and not f.source:
+            f.source = source_lines(f.file, f.line)
+    status = status_of(findings) if layer_bug or (parameters and not error) else "error"
+    notes = list(m.get("notes") or [])
+    if error:
+        notes.append("The whole network could not be checked (below); each layer was still checked on its own.")
+    return Report(file=file, status=status, parameters=parameters, findings=findings, adapter=m.get("adapter"),
+                  mapping=m.get("mapping", {}), notes=notes, elapsed=elapsed, output=output)
 
 
 def _non_finite(file: str, m: dict[str, Any], elapsed: float | None, output: str,

@@ -138,8 +138,9 @@ def _caller_line(view: TraceView, index: int, targets: list[np.ndarray], accept)
 def last_assignment(view: TraceView | None, final: np.ndarray) -> tuple[int, str] | None:
     """(line, variable) that last produced the gradient tensor the user finally handed over (factor 1).
 
-    Returning a value made earlier, or copying it into the returned dict,
-    only hands it on: the line that made it is the one to show.
+    Returning a value made earlier, assigning it to another name or copying
+    it into the returned dict only hands it on: the line that made it is the
+    one to show.
     """
     if view is None:
         return None
@@ -154,8 +155,7 @@ def last_assignment(view: TraceView | None, final: np.ndarray) -> tuple[int, str
             continue
         exact = value.size == target.size and any(
             (c := _factor(value, f)) is not None and abs(c - 1.0) <= 1e-6 for f in forms)
-        handed_on = key.startswith("return") and any(
-            v.size == value.size and np.array_equal(v.ravel(), value.ravel()) for v in made)
+        handed_on = any(v.size == value.size and np.array_equal(v.ravel(), value.ravel()) for v in made)
         if exact and not handed_on:
             hit = (line, key)
         if exact:

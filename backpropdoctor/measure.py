@@ -237,8 +237,30 @@ def _identify(session: Session, rng: np.random.Generator) -> dict[str, Any] | No
 
 
 def measure(model: LoadedModel, options: Options | None = None) -> dict[str, Any]:
-    """All raw numbers the judge needs: a JSON-ready dict, plus the arrays under "arrays"."""
+    """All raw numbers the judge needs: a JSON-ready dict, plus the arrays under "arrays".
+
+    Layers an adapter offers are checked one by one first, so a network
+    that does not run end to end still has its broken layer named.
+    """
     options = options or Options()
+    if not model.units:
+        return {**_measure_network(model, options), "notes": model.notes}
+    from .layerwise import measure_units
+
+    units = measure_units(model.units, np.random.default_rng(options.seed))
+    if model.loss is None:
+        return {"adapter": model.adapter, "mapping": model.mapping, "notes": model.notes, "layers": units,
+                "network": None, "arrays": {}}
+    try:
+        network = _measure_network(model, options)
+    except UserCodeError as err:
+        return {"adapter": model.adapter, "mapping": model.mapping, "notes": model.notes, "layers": units,
+                "network": None, "network_error": err.to_dict(), "arrays": {}}
+    return {**network, "notes": model.notes, "layers": units}
+
+
+def _measure_network(model: LoadedModel, options: Options) -> dict[str, Any]:
+    """The whole network's gradient check, health probes and trace."""
     rng = np.random.default_rng(options.seed)
     session = Session(model)
     original = _snapshot(model.params)

@@ -121,7 +121,8 @@ class Child:
 
     def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
                  search_dir: str | None = None, sandbox: Sandbox | None = None,
-                 tolerance: dict[str, float] | None = None, exec_command: str | None = None):
+                 tolerance: dict[str, float] | None = None, exec_command: str | None = None,
+                 adapter: str | None = None, mode: str = "check"):
         """`search_dir`: the directory whose files the user's code sees (default: the file's own).
 
         With `exec_command`, the user's program (any language) is run by the
@@ -158,6 +159,7 @@ class Child:
         request = json.dumps({
             "file": file if exec_command else str(Path(file).resolve()), "run": str(run_copy), "seed": seed,
             "nonce": self.nonce, "tolerance": tolerance or {}, "exec": exec_command, "timeout": timeout,
+            "adapter": adapter, "mode": mode,
             "result": str(self.result_path), "faults": str(self.faults_path),
             "confinement": str(self.confinement_path), "limits": limits.__dict__,
             "isolate_network": sandbox.isolate_network,
@@ -349,23 +351,28 @@ def child_main() -> None:
             json.dump(achieved, fh)
         sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
         try:
-            if request.get("exec"):  # a program in any language, over stdin/stdout (docs/exec-protocol.md)
-                from .adapters.exec_protocol import load as load_exec
+            if request.get("mode") == "inspect":  # `backpropdoctor init`: what the file holds, nothing measured
+                from .shim import inventory
 
-                model = load_exec(request["exec"], os.getcwd(), started + _exec_budget(request.get("timeout")))
+                payload: dict[str, Any] = {"ok": True, "inventory": inventory(request["file"], request["run"])}
             else:
-                model = load(request["file"], source=request["run"])
-            try:
-                measurement = measure(model, Options(seed=request["seed"], tolerance=request["tolerance"]))
-            finally:
-                if model.close is not None:
-                    model.close()
-            arrays = measurement.pop("arrays", {})
-            if arrays:
-                import numpy as np
+                if request.get("exec"):  # a program in any language, over stdin/stdout (docs/exec-protocol.md)
+                    from .adapters.exec_protocol import load as load_exec
 
-                np.savez(result_path + ".npz", **arrays)
-            payload: dict[str, Any] = {"ok": True, "measurement": measurement}
+                    model = load_exec(request["exec"], os.getcwd(), started + _exec_budget(request.get("timeout")))
+                else:
+                    model = load(request["file"], request.get("adapter"), source=request["run"])
+                try:
+                    measurement = measure(model, Options(seed=request["seed"], tolerance=request["tolerance"]))
+                finally:
+                    if model.close is not None:
+                        model.close()
+                arrays = measurement.pop("arrays", {})
+                if arrays:
+                    import numpy as np
+
+                    np.savez(result_path + ".npz", **arrays)
+                payload = {"ok": True, "measurement": measurement}
         except UserCodeError as err:
             payload = {"ok": False, "error": err.to_dict()}
     except BaseException:  # noqa: BLE001 - our own fault, reported as such

@@ -9,23 +9,62 @@ from __future__ import annotations
 
 import types
 
-from . import functional, model_object
+from ..adapter_names import ADAPTER_NAMES
+from . import deeplearning_ai, function_pairs, functional, layer_objects, model_object, nielsen
 from .base import LoadedModel, UserCodeError
-from .loader import load_module
+from .loader import MISSING, load_module
 
-ADAPTERS = [functional, model_object]
+ADAPTERS = [functional, model_object, deeplearning_ai, nielsen, layer_objects, function_pairs]
+assert tuple(a.NAME for a in ADAPTERS) == ADAPTER_NAMES, "adapter_names.py must list the adapters in order"
 
-__all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load"]
+__all__ = ["ADAPTERS", "LoadedModel", "UserCodeError", "load", "names"]
 
 
-def load(path: str, source: str | None = None) -> LoadedModel:
-    """Load the file (run from its copy `source`, if given) and pick the adapter its contents fit."""
+def names() -> list[str]:
+    """Every adapter's name, in the order they are tried."""
+    return [a.NAME for a in ADAPTERS]
+
+
+def load(path: str, adapter: str | None = None, source: str | None = None) -> LoadedModel:
+    """Load the file (run from its copy `source`, if given) and pick the adapter its contents fit (or the one named).
+
+    A file whose missing packages were replaced by stand-ins goes on only if
+    it is then checkable; otherwise the missing package is what is reported.
+    """
     module = load_module(path, source)
+    missing = getattr(module, MISSING, [])
+    try:
+        model = _pick(module, path, adapter)
+    except UserCodeError as err:
+        if not missing:
+            raise
+        first = missing[0].fail("the file itself")
+        first.message = (f"the file imports {missing[0].package!r}, which is not installed; without it, "
+                         f"{err.message}")
+        raise first from None
+    model.notes = [f"Your file imports {m.package!r} (line {m.line}), which is not installed: backpropdoctor "
+                   "replaced it with a stand-in and went on, as the check did not need it." for m in missing
+                   ] + model.notes
+    return model
+
+
+def _pick(module: types.ModuleType, path: str, adapter: str | None) -> LoadedModel:
+    if adapter is not None:
+        chosen = next((a for a in ADAPTERS if a.NAME == adapter), None)
+        if chosen is None:
+            raise UserCodeError("protocol-mismatch", f"no adapter named {adapter!r}; the adapters are "
+                                + ", ".join(names()), path)
+        if not chosen.matches(module):
+            raise UserCodeError("protocol-mismatch", f"the file does not have the shape the {adapter} adapter "
+                                f"reads: {chosen.__doc__.strip().splitlines()[0]}", path)
+        return chosen.load(module, path)
     for adapter in ADAPTERS:
         if adapter.matches(module):
             return adapter.load(module, path)
     raise UserCodeError("protocol-mismatch", _nothing_fits(module), path,
-                        hint=functional.EXPECTED + "\n\n# or, course style:\n" + model_object.EXPECTED)
+                        hint=f"Run `backpropdoctor init {path}` to write a shim with what can be guessed filled in, "
+                             "or follow the protocol:\n" + functional.EXPECTED + "\n\n# or, course style:\n"
+                             + model_object.EXPECTED)
 
 
 def _nothing_fits(module: types.ModuleType) -> str:

@@ -108,6 +108,28 @@ class LoadedModel:
     mapping: dict[str, str] = field(default_factory=dict)  # role -> what in the user's file plays it
     traceable: bool = True  # its gradient code is Python in `file`, so lines can be traced and fixes spliced
     close: Callable[[], None] | None = None  # ends whatever the adapter started (the exec adapter's program)
+    notes: list[str] = field(default_factory=list)  # what the adapter guessed or made up (a synthesised batch...)
+    units: list["LayerUnit"] = field(default_factory=list)  # layers whose backward is checked on its own
+
+
+@dataclass
+class LayerUnit:
+    """One layer's forward and backward, checked alone with a random upstream gradient.
+
+    `inputs` are live arrays (the layer's input and its parameters) that the
+    check perturbs in place; `forward()` computes the output from them and
+    `backward(dout)` returns the analytic gradient of sum(output * dout) for
+    every key of `inputs`.
+    """
+
+    name: str  # how the report names the layer: "affine_forward/affine_backward", "layers[2] (Dense)"
+    file: str
+    line: int | None  # where the backward is defined
+    inputs: dict[str, np.ndarray]
+    forward: Callable[[], Any]
+    backward: Callable[[np.ndarray], dict[str, Any]]
+    mapping: dict[str, str] = field(default_factory=dict)  # input -> where its gradient was read
+    kind: str | None = None  # what the layer is, for messages: "Activation_ReLU.backward"
 
 
 def validate_params(params: Any, where: str, user_file: str) -> dict[str, np.ndarray]:

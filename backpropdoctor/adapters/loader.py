@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import linecache
 import sys
 import traceback
@@ -10,17 +11,43 @@ from pathlib import Path
 
 from . import functional, model_object, notebook
 from .base import UserCodeError, locate
+from .standin import Missing, install
 
 MODULE_NAME = "backpropdoctor_user_model"
 PROTOCOL_NAMES = frozenset(functional.NAMES + model_object.NAMES)  # what a notebook must run up to
 
 
+MAX_STAND_INS = 5
+MISSING = "__backpropdoctor_missing__"  # the packages replaced by stand-ins (standin.Missing)
+
+
 def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
-    """Run the file top to bottom as a module (not as __main__, so its main guard is skipped).
+    """Run the file as a module; a package it imports that is not installed gets a stand-in (see standin).
 
     `run_from` is the sandbox's copy of the file: its text is run and its
     directory is searched for imports, but lines are reported as `path`'s.
     """
+    replaced: list[Missing] = []
+    for _ in range(MAX_STAND_INS):
+        try:
+            module = _load_once(path, run_from)
+        except _MissingPackage as missing:
+            install(missing.where)
+            replaced.append(missing.where)
+            continue
+        setattr(module, MISSING, replaced)
+        return module
+    return _load_once(path, run_from, stand_ins=False)
+
+
+class _MissingPackage(Exception):
+    def __init__(self, where: Missing):
+        super().__init__(where.package)
+        self.where = where
+
+
+def _load_once(path: str, run_from: str | None = None, stand_ins: bool = True) -> types.ModuleType:
+    """Run the file top to bottom as a module (not as __main__, so its main guard is skipped)."""
     file, copy = Path(path), Path(run_from or path)
     if not copy.is_file():
         raise UserCodeError("protocol-mismatch", f"{path}: no such file")
@@ -52,8 +79,13 @@ def load_module(path: str, run_from: str | None = None) -> types.ModuleType:
         raise UserCodeError("import-error", f"loading the file ran out of memory (MemoryError: {exc})", str(file),
                             line, detail=source_line,
                             hint="An array far too large is allocated at load time; check its shape.") from None
+    except UserCodeError:
+        raise  # a stand-in used while loading: already names the package and its import line
     except ModuleNotFoundError as exc:
         line, source_line = locate(exc, str(file))
+        top = (exc.name or "").split(".")[0]
+        if stand_ins and top and line is not None and importlib.util.find_spec(top) is None:
+            raise _MissingPackage(Missing(top, str(file), line, source_line)) from None
         raise UserCodeError("import-error", f"the file imports {exc.name!r}, which is not installed", str(file), line,
                             detail=source_line, hint=f"pip install {exc.name} in the environment backpropdoctor runs in.") from None
     except BaseException as exc:  # noqa: BLE001 - any failure at import is a finding

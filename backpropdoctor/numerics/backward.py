@@ -149,6 +149,7 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
     upstream = output_upstream(ref, fwd)
     correct_delta = ref.output_delta(fwd)
     out.output_forms = [correct_delta] + ([upstream] if upstream is not None else [])
+    single_biases: list = []
     for i in reversed(range(n)):
         prev = fwd.inputs if i == 0 else fwd.a[i - 1]
         step = Step(ref, fwd, i, upstream=upstream, prev=prev)
@@ -197,9 +198,31 @@ def explain(ref: Reference, params, X, user_grads: dict[str, np.ndarray], varian
                 out.explained.add(bname)
                 if bchoice is not None:
                     out.choices.append(Choice("bias", i, bchoice, bres))
+                    if user[bname].size == 1:
+                        single_biases.append((i, bname, step))
         if i > 0:
             upstream = delta @ ref._w(params, i).T
+    _settle_single_biases(ref, out, single_biases, user, by_site["bias"], tolerance)
     return out
+
+
+def _settle_single_biases(ref: Reference, out: Explanation, singles: list, user: dict, variants: list,
+                          tolerance: float) -> None:
+    """A one-element bias fits every step with some factor: when the plain step fits it with the factor
+    the larger biases share (a stray 1/N on every bias), that reading wins over a named mistake."""
+    varied = {c.layer for c in out.choices if c.site == "bias"}
+    larger = [b for i, b in enumerate(ref.biases)
+              if b and b in out.explained and user[b].size > 1 and i not in varied]
+    shared = {round(out.scales[b], 6) for b in larger}
+    if len(shared) != 1 or not singles:
+        return
+    factor = shared.pop()
+    for i, name, step in singles:
+        choice, scale, res = _best(step, variants, lambda st: st.delta.sum(axis=0), user[name], tolerance,
+                                   prefer_scale=factor)
+        if choice is None and res <= tolerance:
+            out.scales[name], out.residuals[name] = scale, res
+            out.choices = [c for c in out.choices if not (c.site == "bias" and c.layer == i)]
 
 
 def _prefer(fitted: list, tolerance: float):

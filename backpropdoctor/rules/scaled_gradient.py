@@ -79,7 +79,9 @@ def detect(ctx: Context):
 def locate(ctx: Context, finding) -> int | None:
     """Where the stray factor enters: the first error signal carrying it, else the final gradient's line."""
     e, scale = ctx.explanation, finding.evidence.get("scale")
-    if e is not None and scale and finding.layers:
+    top = next((lay for lay in ctx.layers if finding.layers and lay.index == max(finding.layers)), None)
+    whole_layer = top is not None and set(top.names) <= set(finding.parameters)
+    if e is not None and scale and finding.layers and whole_layer:  # else the factor is in one tensor's own line
         delta = e.deltas.get(max(finding.layers) - 1)
         if delta is not None:
             line = first_line(ctx.trace, [delta], accept=lambda c: abs(c / scale - 1) < 1e-4)

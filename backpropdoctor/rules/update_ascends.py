@@ -47,8 +47,9 @@ def detect(ctx: Context):
     if update["source"] == "update" and _gradient_flipped(ctx):
         return []  # update is right; the gradient's sign is the bug (flipped-sign reports it)
     if update["source"] == "train_step":
-        claimed = [p for p in ctx.unexplained_failures() if scale_fit(p.comparison.analytic, p.comparison.numeric).coefficient < 0]
-        what = "train_step(params, X, y, lr)"
+        claimed = [p for p in ctx.unexplained_failures()
+                   if scale_fit(p.comparison.analytic, p.comparison.numeric).coefficient < 0]
+        what = (ctx.measurement.get("mapping") or {}).get("train_step", "train_step(params, X, y, lr)")
         fix = ("The step must subtract the gradient: params -= lr * grad. Check the sign of the output error "
                "(probs - targets) and of the update itself; one of them is flipped.")
     else:
