@@ -34,7 +34,7 @@ def load(path: str, adapter: str | None = None, source: str | None = None) -> Lo
     module = load_module(path, source)
     missing = getattr(module, MISSING, [])
     try:
-        model = _pick(module, path, adapter)
+        model = _pick_or_build(module, path, adapter, source)
     except UserCodeError as err:
         if not missing:
             raise
@@ -45,6 +45,30 @@ def load(path: str, adapter: str | None = None, source: str | None = None) -> Lo
     model.notes = [f"Your file imports {m.package!r} (line {m.line}), which is not installed: backpropdoctor "
                    "replaced it with a stand-in and went on, as the check did not need it." for m in missing
                    ] + model.notes
+    return model
+
+
+def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, source: str | None) -> LoadedModel:
+    """Pick the adapter; if none fits, build what the main guard builds (without its training) and try again."""
+    try:
+        return _pick(module, path, adapter)
+    except UserCodeError as err:
+        if err.kind != "protocol-mismatch":
+            raise
+        first_error = err
+    from pathlib import Path
+
+    from .main_block import run_setup
+
+    text = Path(source or path).read_text(encoding="utf-8", errors="replace") if not path.endswith(".ipynb") else ""
+    setup = run_setup(module, text, str(Path(path).resolve())) if text else None
+    if setup is None:
+        raise first_error
+    try:
+        model = _pick(module, path, adapter)
+    except UserCodeError:
+        raise first_error from None
+    model.notes = [setup.note(), *model.notes]
     return model
 
 
