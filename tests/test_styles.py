@@ -290,3 +290,12 @@ def test_init_on_a_recognised_file_writes_nothing(tmp_path):
     proc = cli("init", user)
     assert proc.returncode == 0 and "already recognised (the layer-objects adapter)" in proc.stdout
     assert not (tmp_path / "nnfs_dense_bpd.py").exists()
+
+
+def test_loss_object_only_in_a_default_argument_is_found_and_its_flipped_sign_named():
+    name = "joelnet_default_loss_bug.py"
+    report = check(name)
+    assert report["mapping"]["loss"].startswith("fit(loss=SquaredError()).loss(prediction, target)")
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"]) for f in whole] == [("flipped-sign", bug_line(name))]
+    assert report["exit"] == 1

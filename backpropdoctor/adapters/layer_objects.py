@@ -122,7 +122,7 @@ def find_loss(module: types.ModuleType, owner: Any, loss_layers: list[tuple[str,
     candidates += [(n, v) for n, v in vars(module).items() if not n.startswith("_") and _is_loss_layer(v)]
     if candidates:
         return _layer_loss(*candidates[-1], file)
-    for name, value in vars(module).items():
+    for name, value in [*vars(module).items(), *_default_arguments(module)]:
         if is_layer(value) or isinstance(value, (type, types.ModuleType)):
             continue
         loss_fn, grad_fn = getattr(value, "loss", None), getattr(value, "grad", None)
@@ -135,6 +135,17 @@ def find_loss(module: types.ModuleType, owner: Any, loss_layers: list[tuple[str,
             if prime is not None and prime is not fn and _required(fn) == _required(prime) == 2:
                 return _function_loss(name, prime.__name__, fn, prime, file)
     return None
+
+
+def _default_arguments(module: types.ModuleType) -> list[tuple[str, Any]]:
+    """Objects that exist only as default arguments of the module's functions (`def train(net, loss=MSE())`)."""
+    found = []
+    for name, fn in vars(module).items():
+        if not isinstance(fn, types.FunctionType) or getattr(fn, "__module__", None) != module.__name__:
+            continue
+        params = [p for p in inspect.signature(fn).parameters.values() if p.default is not inspect.Parameter.empty]
+        found += [(f"{name}({p.name}={type(p.default).__name__}())", p.default) for p in params]
+    return found
 
 
 def _name_of(module: types.ModuleType, obj: Any) -> str:
