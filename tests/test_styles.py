@@ -299,3 +299,14 @@ def test_loss_object_only_in_a_default_argument_is_found_and_its_flipped_sign_na
     whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
     assert [(f["rule"], f["line"]) for f in whole] == [("flipped-sign", bug_line(name))]
     assert report["exit"] == 1
+
+
+def test_forward_propagation_layers_in_a_network_object_with_use_loss_are_checked():
+    name = "aflak_network_bug.py"
+    report = check(name)
+    assert report["adapter"] == "layer-objects"
+    assert report["mapping"]["layers"].startswith("net.layers: net.layers[0] (Dense), net.layers[1] (Activation)")
+    assert report["mapping"]["loss"].startswith("net.loss(target, prediction), gradient net.loss_prime(target, ")
+    errors = {(f["rule"], f["line"]) for f in report["findings"] if f["severity"] == "error"}
+    assert ("flipped-sign", bug_line(name)) in errors  # the one-number loss pair, checked on a few samples together
+    assert report["exit"] == 1
