@@ -310,3 +310,13 @@ def test_forward_propagation_layers_in_a_network_object_with_use_loss_are_checke
     errors = {(f["rule"], f["line"]) for f in report["findings"] if f["severity"] == "error"}
     assert ("flipped-sign", bug_line(name)) in errors  # the one-number loss pair, checked on a few samples together
     assert report["exit"] == 1
+
+
+def test_cs231n_model_built_in_main_with_data_in_a_dict_is_checked_as_a_whole_network():
+    report = check("cs231n_model_in_main_bug.py")
+    assert report["adapter"] == "model-object"  # not the layer functions alone
+    assert report["mapping"]["batch"] == "data['X_train'], data['y_train']"
+    assert report["notes"][0].startswith("Recognised network: 3 dense layers")  # (N, 2, 4) images flattened
+    [finding] = [f for f in report["findings"] if f["severity"] == "error"]
+    assert (finding["rule"], finding["layers"]) == ("missing-activation-derivative", [1])
+    assert report["exit"] == 1

@@ -51,11 +51,15 @@ def load(path: str, adapter: str | None = None, source: str | None = None) -> Lo
 def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, source: str | None) -> LoadedModel:
     """Pick the adapter; if none fits, build what the main guard builds (without its training) and try again."""
     try:
-        return _pick(module, path, adapter)
+        fallback = _pick(module, path, adapter)
     except UserCodeError as err:
         if err.kind != "protocol-mismatch":
             raise
-        first_error = err
+        first_error, fallback = err, None
+    if fallback is not None and (adapter is not None or fallback.adapter != function_pairs.NAME):
+        return fallback
+    if fallback is not None:  # layer functions alone: a whole network built under the main guard is checked instead
+        first_error = None
     from pathlib import Path
 
     from .main_block import run_setup
@@ -63,11 +67,17 @@ def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, sou
     text = Path(source or path).read_text(encoding="utf-8", errors="replace") if not path.endswith(".ipynb") else ""
     setup = run_setup(module, text, str(Path(path).resolve())) if text else None
     if setup is None:
+        if fallback is not None:
+            return fallback
         raise first_error
     try:
         model = _pick(module, path, adapter)
     except UserCodeError:
+        if fallback is not None:
+            return fallback
         raise first_error from None
+    if fallback is not None and model.adapter == function_pairs.NAME:
+        return fallback
     model.notes = [setup.note(), *model.notes]
     return model
 
