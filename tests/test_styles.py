@@ -320,3 +320,11 @@ def test_cs231n_model_built_in_main_with_data_in_a_dict_is_checked_as_a_whole_ne
     [finding] = [f for f in report["findings"] if f["severity"] == "error"]
     assert (finding["rule"], finding["layers"]) == ("missing-activation-derivative", [1])
     assert report["exit"] == 1
+
+
+def test_dlai_softmax_network_built_under_the_main_guard_is_checked_on_its_own_sizes_and_data():
+    report = check("dlai_softmax_in_main.py")
+    assert report["mapping"]["batch"] == "X_train, Y_train"  # not a made-up batch for default sizes
+    assert report["notes"][0].startswith("Recognised network: 2 dense layers")
+    assert "head softmax-ce" in report["notes"][0]
+    assert report["exit"] == 0 and not failing(report), report["findings"]

@@ -56,10 +56,8 @@ def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, sou
         if err.kind != "protocol-mismatch":
             raise
         first_error, fallback = err, None
-    if fallback is not None and (adapter is not None or fallback.adapter != function_pairs.NAME):
+    if fallback is not None and (adapter is not None or not _made_up(fallback)):
         return fallback
-    if fallback is not None:  # layer functions alone: a whole network built under the main guard is checked instead
-        first_error = None
     from pathlib import Path
 
     from .main_block import run_setup
@@ -76,10 +74,16 @@ def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, sou
         if fallback is not None:
             return fallback
         raise first_error from None
-    if fallback is not None and model.adapter == function_pairs.NAME:
+    if fallback is not None and _made_up(model):
         return fallback
     model.notes = [setup.note(), *model.notes]
     return model
+
+
+def _made_up(model: LoadedModel) -> bool:
+    """Checked on what backpropdoctor made up (layer functions alone, a synthesised batch): what the main guard
+    builds, if anything, is the user's own network and data, and is checked instead."""
+    return model.adapter == function_pairs.NAME or str(model.mapping.get("batch", "")).startswith("synthesised")
 
 
 def _pick(module: types.ModuleType, path: str, adapter: str | None) -> LoadedModel:
