@@ -328,3 +328,13 @@ def test_dlai_softmax_network_built_under_the_main_guard_is_checked_on_its_own_s
     assert report["notes"][0].startswith("Recognised network: 2 dense layers")
     assert "head softmax-ce" in report["notes"][0]
     assert report["exit"] == 0 and not failing(report), report["findings"]
+
+
+def test_nnfs_layers_with_l2_regularizers_are_checked_against_the_loss_with_its_penalty():
+    report = check("nnfs_l2_regularized.py")
+    assert report["mapping"]["regularization"] == "loss_function.regularization_loss(layer) of dense1, dense2"
+    assert report["exit"] == 0 and not report["findings"], report["findings"]  # whole network and each layer
+    buggy = check("nnfs_l2_regularized_bug.py")
+    [finding] = buggy["findings"]
+    assert (finding["rule"], finding["layers"]) == ("regularization-gradient", [1, 2])
+    assert buggy["exit"] == 1

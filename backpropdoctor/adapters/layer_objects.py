@@ -84,6 +84,7 @@ class Loss:
     value: Callable[[Any, Any], Any]
     gradient: Callable[[Any, Any], Any]
     unit_line: int | None = None
+    holder: Any = None  # the loss object, when the loss is one (its regularization_loss(layer) may be needed)
 
 
 def _sequences(value: Any) -> list[tuple[str, Any]] | None:
@@ -150,7 +151,9 @@ def find_loss(module: types.ModuleType, owner: Any, loss_layers: list[tuple[str,
             continue
         loss_fn, grad_fn = getattr(value, "loss", None), getattr(value, "grad", None)
         if inspect.ismethod(loss_fn) and inspect.ismethod(grad_fn) and _required(loss_fn) == _required(grad_fn) == 2:
-            return _function_loss(f"{name}.loss", f"{name}.grad", loss_fn, grad_fn, file)
+            found = _function_loss(f"{name}.loss", f"{name}.grad", loss_fn, grad_fn, file)
+            found.holder = value
+            return found
     held = _function_pair(vars(owner) if owner is not None else {}, f"{_name_of(module, owner)}.", file)
     return held or _function_pair(vars(module), "", file)
 
@@ -226,7 +229,7 @@ def _layer_loss(path: str, layer: Any, file: str) -> Loss:
 
     return Loss(f"{path}.forward(x, y) ({type(layer).__name__})", path, f"{type(layer).__name__}.backward", value,
                 gradient,
-                _backward(layer).__func__.__code__.co_firstlineno)
+                _backward(layer).__func__.__code__.co_firstlineno, layer)
 
 
 def _returned_or_dinputs(result: Any, layer: Any, what: str, file: str) -> Any:
@@ -425,7 +428,15 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
             notes.append(batches.synthetic_note(np.shape(X), labels))
     samples = _samples(X, y) if X is not None else []
     params, inputs = _discover(net, samples[0] if samples else None, file)
-    units = _units(net, params, inputs, samples, file)
+    penalty = _regularization(net, params, file) if samples and y is not None else None
+    if penalty is not None:
+        data_loss, (total_penalty, where, regularized) = net.loss.value, penalty
+        net.loss.value = lambda out, y: data_loss(out, y) + total_penalty()
+        mapping["regularization"] = where
+        notes.append(f"Your layers carry regularizers: the loss checked is the data loss plus {where}, as your "
+                     "backward adds the regularizer's gradient (checked alone, a layer's backward is taken without "
+                     "it: its gradient for a zero upstream gradient is subtracted).")
+    units = _units(net, params, inputs, samples, file, penalty[2] if penalty else set())
     live = {p.key: _get(net.layers[p.index][1], p.attr) for p in params}
     for p in params:
         mapping[p.key] = (f"{net.layers[p.index][0]}.{p.gradient}" if p.gradient else
@@ -495,6 +506,41 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     return LoadedModel(NAME, file, live, flat_X, flat_y, loss, gradients, mapping=mapping, notes=notes, units=units)
 
 
+REGULARIZATION_NAMES = ("regularization_loss", "reg_loss", "regularization")
+
+
+def _regularization(net: Network, params: list[Param], file: str
+                    ) -> tuple[Callable[[], float], str, set[str]] | None:
+    """The loss object's own penalty of each layer with parameters (NNFS: loss.regularization_loss(layer)),
+    when it is non-zero for some layer: the loss the layers' backward differentiates includes it."""
+    holder = net.loss.holder if net.loss is not None else None
+    method = next((m for n in REGULARIZATION_NAMES for m in [getattr(holder, n, None)]
+                   if inspect.ismethod(m) and _required(m) == 1), None)
+    if method is None:
+        return None
+    paths = {net.layers[p.index][0]: net.layers[p.index][1] for p in params}
+    counted = {}
+    for path, layer in paths.items():
+        try:
+            value = float(np.asarray(call_user(f"{method.__name__}({path})", file, method, layer)).reshape(()))
+        except (UserCodeError, TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            counted[path] = layer
+    if not counted:
+        return None
+    probe = sum(float(np.asarray(method(layer)).reshape(())) for layer in counted.values())
+    if probe == 0.0:
+        return None
+
+    def total() -> float:
+        return sum(float(np.asarray(call_user(f"{method.__name__}({path})", file, method, layer)).reshape(()))
+                   for path, layer in counted.items())
+
+    owner = net.loss.label if net.loss is not None else type(holder).__name__
+    return total, f"{owner}.{method.__name__}(layer) of " + ", ".join(counted), set(counted)
+
+
 def _discover(net: Network, sample: tuple[Any, Any] | None, file: str) -> tuple[list[Param], list[Any]]:
     """Every layer's parameters, found layer by layer on the inputs one forward pass gives each layer.
 
@@ -553,7 +599,7 @@ def _backward_line(layer: Any) -> int | None:
 
 
 def _units(net: Network, params: list[Param], inputs: list[Any], samples: list[tuple[Any, Any]],
-           file: str) -> list[LayerUnit]:
+           file: str, regularized: set[str] = frozenset()) -> list[LayerUnit]:
     """Each layer (and the loss) as a unit checked alone, on the input it saw in the network."""
     units = []
     sample = samples[0] if samples else None
@@ -568,6 +614,8 @@ def _units(net: Network, params: list[Param], inputs: list[Any], samples: list[t
         mapping.update({p.attr: f"{path}.{p.gradient}" if p.gradient else "-(step of backward(dout, lr)) / lr"
                         for p in own})
         forward, backward = _unit_calls(path, layer, own, tensors, file)
+        if path in regularized:
+            backward = _without_penalty(backward, [p.attr for p in own])
         units.append(LayerUnit(path, file, _backward_line(layer), tensors, forward, backward, mapping,
                                f"{type(layer).__name__}.{_backward(layer).__name__}"))
     if net.loss is not None and sample is not None and len(inputs) == len(net.layers):
@@ -577,6 +625,18 @@ def _units(net: Network, params: list[Param], inputs: list[Any], samples: list[t
             return units
         units.append(unit)
     return units
+
+
+def _without_penalty(backward: Callable, attrs: list[str]) -> Callable:
+    """A regularized layer's backward minus what it gives for a zero upstream gradient: the penalty's gradient,
+    which belongs to the whole loss, not to sum(output * dout)."""
+    def data_part(dout: Any) -> dict[str, Any]:
+        penalty = backward(np.zeros_like(np.asarray(dout, dtype=np.float64)))
+        penalty = {a: np.array(penalty[a], dtype=np.float64, copy=True) for a in attrs}
+        grads = backward(dout)
+        return {**grads, **{a: np.asarray(grads[a], dtype=np.float64) - penalty[a] for a in attrs}}
+
+    return data_part
 
 
 def _loss_unit(net: Network, loss: Loss, samples: list[tuple[Any, Any]], batch_mode: bool, file: str) -> LayerUnit:

@@ -53,11 +53,14 @@ def run_setup(module: types.ModuleType, source: str, file: str) -> Setup | None:
         if isinstance(stmt, (ast.Return, ast.FunctionDef, ast.ClassDef)):
             break
         before = _parameter_slots(module.__dict__)
+        names = dict(module.__dict__)
         outcome = _run(stmt, module, file)
         moved = [slot for slot in before if slot.moved()]
         if outcome == "timeout" or moved:
             for slot in before:
                 slot.restore()
+            module.__dict__.clear()  # and the names the training bound (a loop's `for layer in ...`) are gone
+            module.__dict__.update(names)
             return Setup(ran, stmt.lineno, where) if ran else None
         if outcome == "ok":
             ran.append(stmt.lineno)
