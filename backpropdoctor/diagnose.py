@@ -132,6 +132,9 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         with np.errstate(all="ignore"):
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
+    layer_results, layer_findings = _layer_checks(file, m)
+    if ctx.trace is not None:
+        ctx.trace.faulty = _helper_ranges(file, layer_findings)
     ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
     ctx.arrays = arrays or {}
     for rule in rules.detectors():
@@ -143,7 +146,6 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)
-    layer_results, layer_findings = _layer_checks(file, m)
     ctx.findings += layer_findings
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
@@ -168,6 +170,28 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                   loss=base_loss, elapsed=elapsed, output=output,
                   training=training_summary(ctx),
                   skipped={name: reason for reason, names in ctx.skipped.items() for name in names})
+
+
+def _helper_ranges(file: str, layer_findings: list[Finding]) -> list[tuple[int, int]]:
+    """The (first, last) lines of each function that a layer check found wrong, read from its source."""
+    import ast
+
+    lines = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")
+             and (not f.file or _same_file(f.file, file))}
+    if not lines:
+        return []
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError):
+        return []
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    ranges = []
+    for line in lines:
+        around = [n for n in functions if n.lineno <= line <= (n.end_lineno or n.lineno)]
+        if around:
+            inner = max(around, key=lambda n: n.lineno)
+            ranges.append((inner.lineno, inner.end_lineno or inner.lineno))
+    return ranges
 
 
 def _layer_checks(file: str, m: dict[str, Any]) -> tuple[list[ParamResult], list[Finding]]:

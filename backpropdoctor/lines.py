@@ -9,7 +9,7 @@ rows or in columns, or one sample at a time inside a loop. A value
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,11 @@ MATCH_TOLERANCE = 1e-5
 @dataclass
 class TraceView:
     records: list[tuple[int, str, np.ndarray, int]]  # (line, variable, value, call), in execution order
+    faulty: list[tuple[int, int]] = field(default_factory=list)  # line ranges of helpers found wrong alone
+
+    def in_faulty(self, line: int) -> bool:
+        """The line lies in a helper that, checked alone, computes a wrong gradient: the fault is there."""
+        return any(start <= line <= end for start, end in self.faulty)
 
     @classmethod
     def from_measurement(cls, trace: dict | None, arrays: dict[str, np.ndarray]) -> "TraceView | None":
@@ -117,6 +122,8 @@ def first_line(view: TraceView | None, targets: list[np.ndarray], exclude: list[
     if not confirmed:
         return None
     line = min(confirmed, key=first_seen.__getitem__)
+    if view.in_faulty(line):
+        return line
     return _caller_line(view, first_seen[line], targets, accept) or line
 
 
@@ -218,6 +225,10 @@ def last_alias(view: TraceView | None, targets: list[np.ndarray], exclude: list[
                   if line == origin and any(shows(value, t) is not None for t in targets)), None)
     _, _, value0, call0 = view.records[first]
     factor0 = next(shows(value0, t) for t in targets if shows(value0, t) is not None)
+    for rec_line, key, value, _ in view.records[first:]:  # handed through a helper found wrong alone: its line
+        if view.in_faulty(rec_line) and not key.startswith("return") and any(
+                abs(c - factor0) <= 1e-6 * abs(factor0) for t in targets for c in (match(value, t) or ([],))[0]):
+            return rec_line
     line = origin
     for rec_line, _, value, call in view.records[first + 1:]:
         if call != call0 or rec_line == ENTRY:

@@ -160,13 +160,23 @@ def find_loss(module: types.ModuleType, owner: Any, loss_layers: list[tuple[str,
 
 def _function_pair(namespace: dict[str, Any], prefix: str, file: str) -> Loss | None:
     """A loss function and its derivative, named f and f_prime (or set as a model's `loss`/`loss_prime`)."""
+    for name, prime_name, fn, prime in derivative_pairs(namespace, 2):
+        return _function_loss(prefix + name, prefix + prime_name, fn, prime, file)
+    return None
+
+
+def derivative_pairs(namespace: dict[str, Any], arguments: int) -> list[tuple[str, str, Callable, Callable]]:
+    """(name, prime name, f, f_prime): functions named f and f_prime (f_derivative, df, ...) taking that many
+    arguments."""
     functions = {n: v for n, v in namespace.items() if isinstance(v, types.FunctionType)}
+    pairs = []
     for name, fn in functions.items():
         for pattern in PRIME_NAMES:
             prime = functions.get(pattern.format(name))
-            if prime is not None and prime is not fn and _required(fn) == _required(prime) == 2:
-                return _function_loss(prefix + name, prefix + pattern.format(name), fn, prime, file)
-    return None
+            if prime is not None and prime is not fn and _required(fn) == _required(prime) == arguments:
+                pairs.append((name, pattern.format(name), fn, prime))
+                break
+    return pairs
 
 
 def _default_arguments(module: types.ModuleType) -> list[tuple[str, Any]]:
@@ -618,12 +628,37 @@ def _units(net: Network, params: list[Param], inputs: list[Any], samples: list[t
             backward = _without_penalty(backward, [p.attr for p in own])
         units.append(LayerUnit(path, file, _backward_line(layer), tensors, forward, backward, mapping,
                                f"{type(layer).__name__}.{_backward(layer).__name__}"))
+    units = _derivative_units(net, inputs, batch_mode, file) + units  # a helper at fault is named before its layer
     if net.loss is not None and sample is not None and len(inputs) == len(net.layers):
         try:
             unit = _loss_unit(net, net.loss, samples, batch_mode, file)
         except UserCodeError:
             return units
         units.append(unit)
+    return units
+
+
+def _derivative_units(net: Network, inputs: list[Any], batch_mode: bool, file: str) -> list[LayerUnit]:
+    """An activation layer's own f / f_prime (joelnet's Activation(f, f_prime)) checked alone, elementwise, on the
+    input the layer saw: a wrong derivative formula is then named in the helper that computes it."""
+    units, seen = [], set()
+    for i, (path, layer) in enumerate(net.layers[: len(inputs)]):
+        for name, prime_name, fn, prime in derivative_pairs(vars(layer), 1):
+            if id(prime) in seen:
+                continue
+            seen.add(id(prime))
+            tensors = {"input": _few(inputs[i], batch_mode)}
+
+            def forward(fn=fn, tensors=tensors) -> Any:
+                return call_user(f"{fn.__name__}(x)", file, fn, tensors["input"])
+
+            def backward(dout: Any, prime=prime, tensors=tensors) -> dict[str, Any]:
+                derivative = call_user(f"{prime.__name__}(x)", file, prime, tensors["input"])
+                return {"input": np.asarray(derivative, dtype=np.float64) * dout}
+
+            units.append(LayerUnit(prime.__name__, file, _result_line(prime), tensors, forward, backward,
+                                   {"input": f"{path}.{prime_name}(x) * dout"},
+                                   f"derivative of {fn.__name__}, used by {path}"))
     return units
 
 
