@@ -338,3 +338,22 @@ def test_nnfs_layers_with_l2_regularizers_are_checked_against_the_loss_with_its_
     [finding] = buggy["findings"]
     assert (finding["rule"], finding["layers"]) == ("regularization-gradient", [1, 2])
     assert buggy["exit"] == 1
+
+
+def test_wrong_derivative_helper_of_an_activation_layer_is_named_on_its_own_line():
+    name = "joelnet_activation_prime_bug.py"
+    report = check(name)
+    [helper] = [f for f in layer_findings(report) if "softplus_prime" in f["evidence"]["layer_checks"]]
+    assert (helper["rule"], helper["line"]) == ("gradient-mismatch", bug_line(name))
+    assert "softplus_prime (derivative of softplus, used by net_layers[1])" in helper["message"]
+    assert failing(report) and report["exit"] == 1
+
+
+def test_missing_mask_inside_a_course_helper_is_named_in_the_helper_not_its_caller():
+    name = "dlai_relu_backward_bug.py"
+    report = check(name)
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [
+        ("missing-activation-derivative", bug_line(name), [1, 2, 3])]
+    [helper] = layer_findings(report)
+    assert helper["evidence"]["layer_checks"] == ["relu_backward"]
