@@ -133,8 +133,13 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
     layer_results, layer_findings = _layer_checks(file, m)
+    faulty_lines = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")
+                    and (not f.file or _same_file(f.file, file))}
+    failed_units = {r.name.split(": ", 1)[0] for r in layer_results if r.status == "fail"}
+    sound_lines = {u.get("line") for u in m.get("layers") or [] if "error" not in u and u.get("line")
+                   and u["name"] not in failed_units}
     if ctx.trace is not None:
-        ctx.trace.faulty = _helper_ranges(file, layer_findings)
+        ctx.trace.faulty = _function_ranges(file, faulty_lines)
     ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
     ctx.arrays = arrays or {}
     for rule in rules.detectors():
@@ -143,6 +148,8 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         rule = rules.get(f.rule)
         if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
             f.line = rule.locate(ctx, f)
+    if ctx.trace is not None and ctx.trace.faulty:
+        _move_into_faulty_layers(ctx, _function_ranges(file, sound_lines - faulty_lines))
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)
@@ -172,12 +179,10 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                   skipped={name: reason for reason, names in ctx.skipped.items() for name in names})
 
 
-def _helper_ranges(file: str, layer_findings: list[Finding]) -> list[tuple[int, int]]:
-    """The (first, last) lines of each function that a layer check found wrong, read from its source."""
+def _function_ranges(file: str, lines: set[int]) -> list[tuple[int, int]]:
+    """The (first, last) lines of the function around each line (a layer's backward, a helper), from its source."""
     import ast
 
-    lines = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")
-             and (not f.file or _same_file(f.file, file))}
     if not lines:
         return []
     try:
@@ -192,6 +197,19 @@ def _helper_ranges(file: str, layer_findings: list[Finding]) -> list[tuple[int, 
             inner = max(around, key=lambda n: n.lineno)
             ranges.append((inner.lineno, inner.end_lineno or inner.lineno))
     return ranges
+
+
+def _move_into_faulty_layers(ctx: Context, sound: list[tuple[int, int]]) -> None:
+    """A wrong value first computed in a layer that is right alone (softmax's Jacobian applied to what it is
+    given) was caused upstream, by a layer found wrong alone: the line is the last one that layer computed first."""
+    records = ctx.trace.records
+    for f in ctx.findings:
+        if f.line is None or ctx.trace.in_faulty(f.line) or not any(a <= f.line <= b for a, b in sound):
+            continue
+        at = next((i for i, r in enumerate(records) if r[0] == f.line), None)
+        before = [r for r in records[:at] if ctx.trace.in_faulty(r[0]) and not r[1].startswith("return")]
+        if at is not None and before:
+            f.line = before[-1][0]
 
 
 def _layer_checks(file: str, m: dict[str, Any]) -> tuple[list[ParamResult], list[Finding]]:

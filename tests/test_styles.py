@@ -357,3 +357,13 @@ def test_missing_mask_inside_a_course_helper_is_named_in_the_helper_not_its_call
         ("missing-activation-derivative", bug_line(name), [1, 2, 3])]
     [helper] = layer_findings(report)
     assert helper["evidence"]["layer_checks"] == ["relu_backward"]
+
+
+def test_softmax_jacobian_on_top_of_a_combined_loss_gradient_is_named_in_the_loss_backward():
+    name = "nnfs_softmax_loss_bug.py"
+    report = check(name)
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    # the softmax layer is right alone; the loss layer, found wrong alone, computed what it was given
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("softmax-jacobian", bug_line(name), [2])]
+    [loss_check] = layer_findings(report)
+    assert loss_check["evidence"]["layer_checks"] == ["loss_function"]
