@@ -367,3 +367,11 @@ def test_softmax_jacobian_on_top_of_a_combined_loss_gradient_is_named_in_the_los
     assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("softmax-jacobian", bug_line(name), [2])]
     [loss_check] = layer_findings(report)
     assert loss_check["evidence"]["layer_checks"] == ["loss_function"]
+
+
+def test_nielsen_flipped_cost_derivative_is_named_in_cost_derivative_not_in_backprop():
+    name = "nielsen_cost_derivative_bug.py"
+    report = check(name)
+    assert {(f["rule"], f["line"]) for f in report["findings"]} == {("flipped-sign", bug_line(name))}
+    [alone] = layer_findings(report)
+    assert alone["evidence"]["layer_checks"] == ["cost_derivative"]

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..numerics.layerwise import jittered
 from . import batch as batches
-from .base import LayerUnit, LoadedModel, UserCodeError, call_user
+from .base import LayerUnit, LoadedModel, UserCodeError, call_user, result_line
 from .function_pairs import _required
 
 NAME = "layer-objects"
@@ -201,21 +201,7 @@ def _function_loss(name: str, prime_name: str, fn: Callable, prime: Callable, fi
     return Loss(f"{name}{args}, gradient {prime_name}{args}", prime_name, f"loss gradient {prime_name}",
                 lambda out, y: _mean(call_user(f"{name}{args}", file, fn, *order(out, y))),
                 lambda out, y: call_user(f"{prime_name}{args}", file, prime, *order(out, y)),
-                _result_line(prime))
-
-
-def _result_line(fn: Callable) -> int | None:
-    """The line of fn's only return statement (where a short gradient function computes its value), else its def."""
-    import ast
-    import textwrap
-
-    first = getattr(getattr(fn, "__code__", None), "co_firstlineno", None)
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return first
-    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None]
-    return first + returns[0].lineno - 1 if first is not None and len(returns) == 1 else first
+                result_line(prime))
 
 
 def _layer_loss(path: str, layer: Any, file: str) -> Loss:
@@ -440,7 +426,7 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     params, inputs = _discover(net, samples[0] if samples else None, file)
     penalty = _regularization(net, params, file) if samples and y is not None else None
     if penalty is not None:
-        data_loss, (total_penalty, where, regularized) = net.loss.value, penalty
+        data_loss, (total_penalty, where, _) = net.loss.value, penalty
         net.loss.value = lambda out, y: data_loss(out, y) + total_penalty()
         mapping["regularization"] = where
         notes.append(f"Your layers carry regularizers: the loss checked is the data loss plus {where}, as your "
@@ -656,7 +642,7 @@ def _derivative_units(net: Network, inputs: list[Any], batch_mode: bool, file: s
                 derivative = call_user(f"{prime.__name__}(x)", file, prime, tensors["input"])
                 return {"input": np.asarray(derivative, dtype=np.float64) * dout}
 
-            units.append(LayerUnit(prime.__name__, file, _result_line(prime), tensors, forward, backward,
+            units.append(LayerUnit(prime.__name__, file, result_line(prime), tensors, forward, backward,
                                    {"input": f"{path}.{prime_name}(x) * dout"},
                                    f"derivative of {fn.__name__}, used by {path}"))
     return units
