@@ -85,6 +85,9 @@ def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[Pa
         exact = ref.gradients(params, arrays["X"])
     if not np.isfinite(loss) or abs(loss - m["base_loss"]) > agree * max(abs(m["base_loss"]), 1e-12):
         return None, {}, {}
+    # A few coordinates whose finite difference straddles a ReLU kink the probe did not catch (a bias moves every
+    # sample's pre-activation) may disagree; more than that, and the network is not the one identified.
+    stray, probed = 0, 0
     for c in checks:
         k = len(c.comparison.indices)
         if c.name not in exact:
@@ -92,8 +95,12 @@ def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[Pa
         predicted = exact[c.name].ravel()[c.comparison.indices]
         numeric = c.comparison.numeric[:k]
         scale = max(float(np.max(np.abs(numeric), initial=0.0)), 1e-8)
-        if np.any(np.abs(predicted - numeric) > agree * scale + 1e-7):
+        off = int(np.count_nonzero(np.abs(predicted - numeric) > agree * scale + 1e-7))
+        stray, probed = stray + off, probed + k
+        if off and (k < 4 or off > k // 4):
             return None, {}, {}
+    if stray > max(1, probed // 20):
+        return None, {}, {}
     return ref, params, grads
 
 

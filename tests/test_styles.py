@@ -375,3 +375,11 @@ def test_nielsen_flipped_cost_derivative_is_named_in_cost_derivative_not_in_back
     assert {(f["rule"], f["line"]) for f in report["findings"]} == {("flipped-sign", bug_line(name))}
     [alone] = layer_findings(report)
     assert alone["evidence"]["layer_checks"] == ["cost_derivative"]
+
+
+def test_last_sample_bias_in_a_per_sample_loop_is_bias_gradient_after_training_at_import():
+    name = "nnfs_per_sample_bias_bug.py"
+    report = check(name)
+    assert "dense3 (Layer_Dense)" in report["mapping"]["layers"] and "layer (" not in report["mapping"]["layers"]
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("bias-gradient", bug_line(name), [1, 2, 3])]

@@ -112,7 +112,11 @@ def find_layers(module: types.ModuleType) -> tuple[list[tuple[str, Any]], Any, s
         held = [(f"{name}.{attr}", v) for attr, v in vars(value).items() if is_layer(v)]
         if len([h for h in held if not _is_loss_layer(h[1])]) >= 2:  # self.fc1, self.relu, self.fc2, ...
             return held, value, f"the layers {name} holds"
-    loose = [(n, v) for n, v in public if is_layer(v)]
+    loose, seen = [], set()
+    for n, v in public:  # a loop variable left over from training (`for layer in ...`) names a layer again
+        if is_layer(v) and id(v) not in seen:
+            loose.append((n, v))
+            seen.add(id(v))
     if len(loose) >= 2:
         return loose, None, "the layer objects defined at module level"
     return None
