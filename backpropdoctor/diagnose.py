@@ -147,6 +147,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                    and u["name"] not in failed_units}
     if ctx.trace is not None:
         ctx.trace.faulty = _function_ranges(file, faulty_lines)
+        ctx.trace.sound = _function_ranges(file, sound_lines - faulty_lines)
     ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
     ctx.arrays = arrays or {}
     for rule in rules.detectors():
@@ -156,7 +157,7 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
             f.line = rule.locate(ctx, f)
     if ctx.trace is not None and ctx.trace.faulty:
-        _move_into_faulty_layers(ctx, _function_ranges(file, sound_lines - faulty_lines))
+        _move_into_faulty_layers(ctx, ctx.trace.sound)
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)

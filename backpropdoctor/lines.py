@@ -22,10 +22,20 @@ MATCH_TOLERANCE = 1e-5
 class TraceView:
     records: list[tuple[int, str, np.ndarray, int]]  # (line, variable, value, call), in execution order
     faulty: list[tuple[int, int]] = field(default_factory=list)  # line ranges of helpers found wrong alone
+    sound: list[tuple[int, int]] = field(default_factory=list)  # and of those found right alone
 
     def in_faulty(self, line: int) -> bool:
         """The line lies in a helper that, checked alone, computes a wrong gradient: the fault is there."""
         return any(start <= line <= end for start, end in self.faulty)
+
+    def caller_of_sound(self, index: int) -> int | None:
+        """For a value made inside a helper found right alone (affine_backward fed the wrong gradient), the line
+        of the call that fed it: where its result is next recorded, outside the helper (None: not in one)."""
+        line, _, _, call = self.records[index]
+        if self.faulty or not any(start <= line <= end for start, end in self.sound):
+            return None
+        return next((r[0] for r in self.records[index + 1:] if r[3] != call and r[0] != ENTRY
+                     and not any(start <= r[0] <= end for start, end in self.sound)), None)
 
     @classmethod
     def from_measurement(cls, trace: dict | None, arrays: dict[str, np.ndarray]) -> "TraceView | None":
@@ -124,6 +134,9 @@ def first_line(view: TraceView | None, targets: list[np.ndarray], exclude: list[
     line = min(confirmed, key=first_seen.__getitem__)
     if view.in_faulty(line):
         return line
+    caller = view.caller_of_sound(first_seen[line])
+    if caller is not None:
+        return caller
     return _caller_line(view, first_seen[line], targets, accept) or line
 
 
@@ -235,7 +248,28 @@ def last_alias(view: TraceView | None, targets: list[np.ndarray], exclude: list[
             continue
         if any(abs(c - factor0) <= 1e-6 * abs(factor0) for t in targets for c in (match(value, t) or ([],))[0]):
             line = rec_line
-    return line
+    if line == origin:
+        line = view.caller_of_sound(first) or line
+    return _sound_call_fed(view, first, targets, factor0) or line
+
+
+def _sound_call_fed(view: TraceView, first: int, targets: list[np.ndarray], factor: float) -> int | None:
+    """The line that passed the unchanged value into a helper found right alone (affine_backward(dh2, ...) where
+    relu_backward should have come first): the caller's line when that call returns."""
+    if view.faulty or not view.sound:
+        return None
+    records = view.records
+    for i in range(first + 1, len(records)):
+        line, _, value, call = records[i]
+        if line != ENTRY or not any(abs(c - factor) <= 1e-6 * abs(factor)
+                                    for t in targets for c in (match(value, t) or ([],))[0]):
+            continue
+        body = next((r for r in records[i + 1:] if r[3] == call and r[0] != ENTRY), None)
+        if body is None or not any(a <= body[0] <= b for a, b in view.sound):
+            continue
+        return next((r[0] for r in records[i + 1:] if r[3] != call and r[0] != ENTRY
+                     and not any(a <= r[0] <= b for a, b in view.sound)), None)
+    return None
 
 
 def runs_per_layer(view: TraceView | None, line: int) -> bool:

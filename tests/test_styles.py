@@ -319,6 +319,8 @@ def test_cs231n_model_built_in_main_with_data_in_a_dict_is_checked_as_a_whole_ne
     assert report["notes"][0].startswith("Recognised network: 3 dense layers")  # (N, 2, 4) images flattened
     [finding] = [f for f in report["findings"] if f["severity"] == "error"]
     assert (finding["rule"], finding["layers"]) == ("missing-activation-derivative", [1])
+    # affine_backward is right alone: the line is the call that feeds it the gradient before the ReLU's
+    assert finding["line"] == bug_line("cs231n_model_in_main_bug.py")
     assert report["exit"] == 1
 
 

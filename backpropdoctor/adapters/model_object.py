@@ -6,6 +6,7 @@ import types
 from typing import Mapping
 
 from . import batch as batches
+from . import function_pairs
 from .base import LoadedModel, UserCodeError, as_pair, call_user, validate_params
 from .functional import load_batch
 
@@ -42,4 +43,6 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
 
     mapping = {"params": "model.params", "loss": "model.loss(X, y)[0]", "gradients": "model.loss(X, y)[1]",
                "batch": where}
-    return LoadedModel(NAME, file, params, X, y, loss=lambda: both()[0], gradients=lambda: both()[1], mapping=mapping)
+    units, notes = function_pairs.units(module, file)  # the course's layer functions, each also checked alone
+    return LoadedModel(NAME, file, params, X, y, loss=lambda: both()[0], gradients=lambda: both()[1], mapping=mapping,
+                       notes=notes, units=units)
