@@ -161,6 +161,10 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)
+    alone = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")}
+    for f in ctx.findings:  # the network's gradient is wrong, no named bug explains it, one layer is wrong alone
+        if f.rule == "gradient-mismatch" and f.line is None and len(alone) == 1:
+            f.line = next(iter(alone))
     ctx.findings += layer_findings
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):

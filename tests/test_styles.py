@@ -348,6 +348,8 @@ def test_wrong_derivative_helper_of_an_activation_layer_is_named_on_its_own_line
     [helper] = [f for f in layer_findings(report) if "softplus_prime" in f["evidence"]["layer_checks"]]
     assert (helper["rule"], helper["line"]) == ("gradient-mismatch", bug_line(name))
     assert "softplus_prime (derivative of softplus, used by net_layers[1])" in helper["message"]
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("gradient-mismatch", bug_line(name), [1])]
     assert failing(report) and report["exit"] == 1
 
 
