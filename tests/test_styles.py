@@ -387,3 +387,10 @@ def test_last_sample_bias_in_a_per_sample_loop_is_bias_gradient_after_training_a
     assert "dense3 (Layer_Dense)" in report["mapping"]["layers"] and "layer (" not in report["mapping"]["layers"]
     whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
     assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("bias-gradient", bug_line(name), [1, 2, 3])]
+
+
+def test_derivative_taken_of_the_activation_is_named_where_the_derivative_is_taken():
+    name = "nielsen_prime_of_activation_bug.py"
+    report = check(name)
+    assert [(f["rule"], f["line"], f["layers"]) for f in report["findings"]] == [
+        ("activation-derivative-wrong-tensor", bug_line(name), [1, 2])]  # sp = sigmoid_prime(a), not delta = ... * sp
