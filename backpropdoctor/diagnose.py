@@ -85,6 +85,9 @@ def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[Pa
         exact = ref.gradients(params, arrays["X"])
     if not np.isfinite(loss) or abs(loss - m["base_loss"]) > agree * max(abs(m["base_loss"]), 1e-12):
         return None, {}, {}
+    # A few coordinates whose finite difference straddles a ReLU kink the probe did not catch (a bias moves every
+    # sample's pre-activation) may disagree; more than that, and the network is not the one identified.
+    stray, probed = 0, 0
     for c in checks:
         k = len(c.comparison.indices)
         if c.name not in exact:
@@ -92,8 +95,12 @@ def _reference(m: dict[str, Any], arrays: dict[str, np.ndarray], checks: list[Pa
         predicted = exact[c.name].ravel()[c.comparison.indices]
         numeric = c.comparison.numeric[:k]
         scale = max(float(np.max(np.abs(numeric), initial=0.0)), 1e-8)
-        if np.any(np.abs(predicted - numeric) > agree * scale + 1e-7):
+        off = int(np.count_nonzero(np.abs(predicted - numeric) > agree * scale + 1e-7))
+        stray, probed = stray + off, probed + k
+        if off and (k < 4 or off > k // 4):
             return None, {}, {}
+    if stray > max(1, probed // 20):
+        return None, {}, {}
     return ref, params, grads
 
 
@@ -132,6 +139,15 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         with np.errstate(all="ignore"):
             ctx.explanation = explain(ctx.reference, ref_params, arrays["X"], user_grads, variants, ctx.fit_tolerance)
     ctx.trace = TraceView.from_measurement(m.get("trace"), arrays or {})
+    layer_results, layer_findings = _layer_checks(file, m)
+    faulty_lines = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")
+                    and (not f.file or _same_file(f.file, file))}
+    failed_units = {r.name.split(": ", 1)[0] for r in layer_results if r.status == "fail"}
+    sound_lines = {u.get("line") for u in m.get("layers") or [] if "error" not in u and u.get("line")
+                   and u["name"] not in failed_units}
+    if ctx.trace is not None:
+        ctx.trace.faulty = _function_ranges(file, faulty_lines)
+        ctx.trace.sound = _function_ranges(file, sound_lines - faulty_lines)
     ctx.user_gradients, ctx.values, ctx.batch = user_grads, ref_params, (arrays or {}).get("X")
     ctx.arrays = arrays or {}
     for rule in rules.detectors():
@@ -140,10 +156,15 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
         rule = rules.get(f.rule)
         if f.line is None and rule is not None and rule.locate is not None and ctx.trace is not None:
             f.line = rule.locate(ctx, f)
+    if ctx.trace is not None and ctx.trace.faulty:
+        _move_into_faulty_layers(ctx, ctx.trace.sound)
     _share_layer_code_lines(ctx)
     _merge_same_line(ctx)
     _propose_repairs(ctx)
-    layer_results, layer_findings = _layer_checks(file, m)
+    alone = {f.line for f in layer_findings if f.severity == "error" and f.line and f.evidence.get("layer_checks")}
+    for f in ctx.findings:  # the network's gradient is wrong, no named bug explains it, one layer is wrong alone
+        if f.rule == "gradient-mismatch" and f.line is None and len(alone) == 1:
+            f.line = next(iter(alone))
     ctx.findings += layer_findings
     for f in ctx.findings:
         if f.file and _same_file(f.file, file):
@@ -168,6 +189,39 @@ def diagnose(file: str, m: dict[str, Any], elapsed: float | None = None, output:
                   loss=base_loss, elapsed=elapsed, output=output,
                   training=training_summary(ctx),
                   skipped={name: reason for reason, names in ctx.skipped.items() for name in names})
+
+
+def _function_ranges(file: str, lines: set[int]) -> list[tuple[int, int]]:
+    """The (first, last) lines of the function around each line (a layer's backward, a helper), from its source."""
+    import ast
+
+    if not lines:
+        return []
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError):
+        return []
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    ranges = []
+    for line in lines:
+        around = [n for n in functions if n.lineno <= line <= (n.end_lineno or n.lineno)]
+        if around:
+            inner = max(around, key=lambda n: n.lineno)
+            ranges.append((inner.lineno, inner.end_lineno or inner.lineno))
+    return ranges
+
+
+def _move_into_faulty_layers(ctx: Context, sound: list[tuple[int, int]]) -> None:
+    """A wrong value first computed in a layer that is right alone (softmax's Jacobian applied to what it is
+    given) was caused upstream, by a layer found wrong alone: the line is the last one that layer computed first."""
+    records = ctx.trace.records
+    for f in ctx.findings:
+        if f.line is None or ctx.trace.in_faulty(f.line) or not any(a <= f.line <= b for a, b in sound):
+            continue
+        at = next((i for i, r in enumerate(records) if r[0] == f.line), None)
+        before = [r for r in records[:at] if ctx.trace.in_faulty(r[0]) and not r[1].startswith("return")]
+        if at is not None and before:
+            f.line = before[-1][0]
 
 
 def _layer_checks(file: str, m: dict[str, Any]) -> tuple[list[ParamResult], list[Finding]]:

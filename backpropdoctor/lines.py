@@ -9,7 +9,7 @@ rows or in columns, or one sample at a time inside a loop. A value
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,21 @@ MATCH_TOLERANCE = 1e-5
 @dataclass
 class TraceView:
     records: list[tuple[int, str, np.ndarray, int]]  # (line, variable, value, call), in execution order
+    faulty: list[tuple[int, int]] = field(default_factory=list)  # line ranges of helpers found wrong alone
+    sound: list[tuple[int, int]] = field(default_factory=list)  # and of those found right alone
+
+    def in_faulty(self, line: int) -> bool:
+        """The line lies in a helper that, checked alone, computes a wrong gradient: the fault is there."""
+        return any(start <= line <= end for start, end in self.faulty)
+
+    def caller_of_sound(self, index: int) -> int | None:
+        """For a value made inside a helper found right alone (affine_backward fed the wrong gradient), the line
+        of the call that fed it: where its result is next recorded, outside the helper (None: not in one)."""
+        line, _, _, call = self.records[index]
+        if self.faulty or not any(start <= line <= end for start, end in self.sound):
+            return None
+        return next((r[0] for r in self.records[index + 1:] if r[3] != call and r[0] != ENTRY
+                     and not any(start <= r[0] <= end for start, end in self.sound)), None)
 
     @classmethod
     def from_measurement(cls, trace: dict | None, arrays: dict[str, np.ndarray]) -> "TraceView | None":
@@ -117,6 +132,11 @@ def first_line(view: TraceView | None, targets: list[np.ndarray], exclude: list[
     if not confirmed:
         return None
     line = min(confirmed, key=first_seen.__getitem__)
+    if view.in_faulty(line):
+        return line
+    caller = view.caller_of_sound(first_seen[line])
+    if caller is not None:
+        return caller
     return _caller_line(view, first_seen[line], targets, accept) or line
 
 
@@ -218,13 +238,38 @@ def last_alias(view: TraceView | None, targets: list[np.ndarray], exclude: list[
                   if line == origin and any(shows(value, t) is not None for t in targets)), None)
     _, _, value0, call0 = view.records[first]
     factor0 = next(shows(value0, t) for t in targets if shows(value0, t) is not None)
+    for rec_line, key, value, _ in view.records[first:]:  # handed through a helper found wrong alone: its line
+        if view.in_faulty(rec_line) and not key.startswith("return") and any(
+                abs(c - factor0) <= 1e-6 * abs(factor0) for t in targets for c in (match(value, t) or ([],))[0]):
+            return rec_line
     line = origin
     for rec_line, _, value, call in view.records[first + 1:]:
         if call != call0 or rec_line == ENTRY:
             continue
         if any(abs(c - factor0) <= 1e-6 * abs(factor0) for t in targets for c in (match(value, t) or ([],))[0]):
             line = rec_line
-    return line
+    if line == origin:
+        line = view.caller_of_sound(first) or line
+    return _sound_call_fed(view, first, targets, factor0) or line
+
+
+def _sound_call_fed(view: TraceView, first: int, targets: list[np.ndarray], factor: float) -> int | None:
+    """The line that passed the unchanged value into a helper found right alone (affine_backward(dh2, ...) where
+    relu_backward should have come first): the caller's line when that call returns."""
+    if view.faulty or not view.sound:
+        return None
+    records = view.records
+    for i in range(first + 1, len(records)):
+        line, _, value, call = records[i]
+        if line != ENTRY or not any(abs(c - factor) <= 1e-6 * abs(factor)
+                                    for t in targets for c in (match(value, t) or ([],))[0]):
+            continue
+        body = next((r for r in records[i + 1:] if r[3] == call and r[0] != ENTRY), None)
+        if body is None or not any(a <= body[0] <= b for a, b in view.sound):
+            continue
+        return next((r[0] for r in records[i + 1:] if r[3] != call and r[0] != ENTRY
+                     and not any(a <= r[0] <= b for a, b in view.sound)), None)
+    return None
 
 
 def runs_per_layer(view: TraceView | None, line: int) -> bool:

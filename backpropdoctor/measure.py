@@ -19,7 +19,7 @@ import numpy as np
 from .adapters.base import LoadedModel, UserCodeError, as_loss_value, loss_dtype
 from .numerics.compare import compare
 from .numerics.finite_diff import Precision, directional_derivative, precision_for, probe
-from .numerics.reference import identify
+from .numerics.reference import flat_samples, identify
 from .numerics.structure import batch_and_width, infer_layers
 from .probes import measure_health, rescue
 from .tracing import Trace, trace_call
@@ -224,6 +224,7 @@ def _identify(session: Session, rng: np.random.Generator) -> dict[str, Any] | No
         np.asarray(model.y, dtype=np.float64)
     except (TypeError, ValueError):
         return None
+    X = flat_samples(X)
     shapes = {name: arr.shape for name, arr in model.params.items()}
     _, width = batch_and_width(X.shape, list(shapes.values()))
     layers = infer_layers(shapes, width)

@@ -15,7 +15,7 @@ def test_the_setup_under_the_main_guard_runs_and_the_training_does_not():
     assert "stopped before line 55, which starts training" in note
     errors = {(f["rule"], f["line"]) for f in report["findings"] if f["severity"] == "error"}
     assert ("update-ascends", None) in errors  # the in-place step climbs: the flipped mse_prime
-    assert ("gradient-mismatch", 35) in errors  # and the loss pair, checked alone, names its line
+    assert ("flipped-sign", 36) in errors  # and the loss pair, checked alone on a few samples, names its line and sign
     assert proc.returncode == 1
 
 

@@ -290,3 +290,107 @@ def test_init_on_a_recognised_file_writes_nothing(tmp_path):
     proc = cli("init", user)
     assert proc.returncode == 0 and "already recognised (the layer-objects adapter)" in proc.stdout
     assert not (tmp_path / "nnfs_dense_bpd.py").exists()
+
+
+def test_loss_object_only_in_a_default_argument_is_found_and_its_flipped_sign_named():
+    name = "joelnet_default_loss_bug.py"
+    report = check(name)
+    assert report["mapping"]["loss"].startswith("fit(loss=SquaredError()).loss(prediction, target)")
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"]) for f in whole] == [("flipped-sign", bug_line(name))]
+    assert report["exit"] == 1
+
+
+def test_forward_propagation_layers_in_a_network_object_with_use_loss_are_checked():
+    name = "aflak_network_bug.py"
+    report = check(name)
+    assert report["adapter"] == "layer-objects"
+    assert report["mapping"]["layers"].startswith("net.layers: net.layers[0] (Dense), net.layers[1] (Activation)")
+    assert report["mapping"]["loss"].startswith("net.loss(target, prediction), gradient net.loss_prime(target, ")
+    errors = {(f["rule"], f["line"]) for f in report["findings"] if f["severity"] == "error"}
+    assert ("flipped-sign", bug_line(name)) in errors  # the one-number loss pair, checked on a few samples together
+    assert report["exit"] == 1
+
+
+def test_cs231n_model_built_in_main_with_data_in_a_dict_is_checked_as_a_whole_network():
+    report = check("cs231n_model_in_main_bug.py")
+    assert report["adapter"] == "model-object"  # not the layer functions alone
+    assert report["mapping"]["batch"] == "data['X_train'], data['y_train']"
+    assert report["notes"][0].startswith("Recognised network: 3 dense layers")  # (N, 2, 4) images flattened
+    [finding] = [f for f in report["findings"] if f["severity"] == "error"]
+    assert (finding["rule"], finding["layers"]) == ("missing-activation-derivative", [1])
+    # affine_backward is right alone: the line is the call that feeds it the gradient before the ReLU's
+    assert finding["line"] == bug_line("cs231n_model_in_main_bug.py")
+    assert report["exit"] == 1
+
+
+def test_dlai_softmax_network_built_under_the_main_guard_is_checked_on_its_own_sizes_and_data():
+    report = check("dlai_softmax_in_main.py")
+    assert report["mapping"]["batch"] == "X_train, Y_train"  # not a made-up batch for default sizes
+    assert report["notes"][0].startswith("Recognised network: 2 dense layers")
+    assert "head softmax-ce" in report["notes"][0]
+    assert report["exit"] == 0 and not failing(report), report["findings"]
+
+
+def test_nnfs_layers_with_l2_regularizers_are_checked_against_the_loss_with_its_penalty():
+    report = check("nnfs_l2_regularized.py")
+    assert report["mapping"]["regularization"] == "loss_function.regularization_loss(layer) of dense1, dense2"
+    assert report["exit"] == 0 and not report["findings"], report["findings"]  # whole network and each layer
+    buggy = check("nnfs_l2_regularized_bug.py")
+    [finding] = buggy["findings"]
+    assert (finding["rule"], finding["layers"]) == ("regularization-gradient", [1, 2])
+    assert buggy["exit"] == 1
+
+
+def test_wrong_derivative_helper_of_an_activation_layer_is_named_on_its_own_line():
+    name = "joelnet_activation_prime_bug.py"
+    report = check(name)
+    [helper] = [f for f in layer_findings(report) if "softplus_prime" in f["evidence"]["layer_checks"]]
+    assert (helper["rule"], helper["line"]) == ("gradient-mismatch", bug_line(name))
+    assert "softplus_prime (derivative of softplus, used by net_layers[1])" in helper["message"]
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("gradient-mismatch", bug_line(name), [1])]
+    assert failing(report) and report["exit"] == 1
+
+
+def test_missing_mask_inside_a_course_helper_is_named_in_the_helper_not_its_caller():
+    name = "dlai_relu_backward_bug.py"
+    report = check(name)
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [
+        ("missing-activation-derivative", bug_line(name), [1, 2, 3])]
+    [helper] = layer_findings(report)
+    assert helper["evidence"]["layer_checks"] == ["relu_backward"]
+
+
+def test_softmax_jacobian_on_top_of_a_combined_loss_gradient_is_named_in_the_loss_backward():
+    name = "nnfs_softmax_loss_bug.py"
+    report = check(name)
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    # the softmax layer is right alone; the loss layer, found wrong alone, computed what it was given
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("softmax-jacobian", bug_line(name), [2])]
+    [loss_check] = layer_findings(report)
+    assert loss_check["evidence"]["layer_checks"] == ["loss_function"]
+
+
+def test_nielsen_flipped_cost_derivative_is_named_in_cost_derivative_not_in_backprop():
+    name = "nielsen_cost_derivative_bug.py"
+    report = check(name)
+    assert {(f["rule"], f["line"]) for f in report["findings"]} == {("flipped-sign", bug_line(name))}
+    [alone] = layer_findings(report)
+    assert alone["evidence"]["layer_checks"] == ["cost_derivative"]
+
+
+def test_last_sample_bias_in_a_per_sample_loop_is_bias_gradient_after_training_at_import():
+    name = "nnfs_per_sample_bias_bug.py"
+    report = check(name)
+    assert "dense3 (Layer_Dense)" in report["mapping"]["layers"] and "layer (" not in report["mapping"]["layers"]
+    whole = [f for f in report["findings"] if not f["evidence"].get("layer_checks")]
+    assert [(f["rule"], f["line"], f["layers"]) for f in whole] == [("bias-gradient", bug_line(name), [1, 2, 3])]
+
+
+def test_derivative_taken_of_the_activation_is_named_where_the_derivative_is_taken():
+    name = "nielsen_prime_of_activation_bug.py"
+    report = check(name)
+    assert [(f["rule"], f["line"], f["layers"]) for f in report["findings"]] == [
+        ("activation-derivative-wrong-tensor", bug_line(name), [1, 2])]  # sp = sigmoid_prime(a), not delta = ... * sp

@@ -51,11 +51,13 @@ def load(path: str, adapter: str | None = None, source: str | None = None) -> Lo
 def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, source: str | None) -> LoadedModel:
     """Pick the adapter; if none fits, build what the main guard builds (without its training) and try again."""
     try:
-        return _pick(module, path, adapter)
+        fallback = _pick(module, path, adapter)
     except UserCodeError as err:
         if err.kind != "protocol-mismatch":
             raise
-        first_error = err
+        first_error, fallback = err, None
+    if fallback is not None and (adapter is not None or not _made_up(fallback)):
+        return fallback
     from pathlib import Path
 
     from .main_block import run_setup
@@ -63,13 +65,25 @@ def _pick_or_build(module: types.ModuleType, path: str, adapter: str | None, sou
     text = Path(source or path).read_text(encoding="utf-8", errors="replace") if not path.endswith(".ipynb") else ""
     setup = run_setup(module, text, str(Path(path).resolve())) if text else None
     if setup is None:
+        if fallback is not None:
+            return fallback
         raise first_error
     try:
         model = _pick(module, path, adapter)
     except UserCodeError:
+        if fallback is not None:
+            return fallback
         raise first_error from None
+    if fallback is not None and _made_up(model):
+        return fallback
     model.notes = [setup.note(), *model.notes]
     return model
+
+
+def _made_up(model: LoadedModel) -> bool:
+    """Checked on what backpropdoctor made up (layer functions alone, a synthesised batch): what the main guard
+    builds, if anything, is the user's own network and data, and is checked instead."""
+    return model.adapter == function_pairs.NAME or str(model.mapping.get("batch", "")).startswith("synthesised")
 
 
 def _pick(module: types.ModuleType, path: str, adapter: str | None) -> LoadedModel:

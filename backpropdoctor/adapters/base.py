@@ -9,7 +9,10 @@ that names the user's own file and line.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import linecache
+import textwrap
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,3 +156,13 @@ def validate_params(params: Any, where: str, user_file: str) -> dict[str, np.nda
             raise UserCodeError("non-finite", f"{where}[{name!r}] already holds NaN or inf before any step", user_file)
     return dict(params)
 
+
+def result_line(fn: Callable) -> int | None:
+    """The line of fn's only return statement (where a short gradient function computes its value), else its def."""
+    first = getattr(getattr(fn, "__code__", None), "co_firstlineno", None)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return first
+    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None]
+    return first + returns[0].lineno - 1 if first is not None and len(returns) == 1 else first

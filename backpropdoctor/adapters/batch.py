@@ -37,7 +37,25 @@ def find(module: types.ModuleType, file: str, sample_axis: int = 0) -> tuple[Any
         X, y = getattr(module, x_name, None), getattr(module, y_name, None)
         if _numeric(X) and _numeric(y):
             return _trim(np.asarray(X), np.asarray(y), f"{x_name}, {y_name}", sample_axis)
+    for owner, namespace in _holders(module):  # data = {"X_train": ...}, solver.X_train
+        for x_name, y_name in NAMES:
+            X, y = namespace.get(x_name), namespace.get(y_name)
+            if _numeric(X) and _numeric(y):
+                where = (f"{owner}[{x_name!r}], {owner}[{y_name!r}]" if isinstance(getattr(module, owner), dict)
+                         else f"{owner}.{x_name}, {owner}.{y_name}")
+                return _trim(np.asarray(X), np.asarray(y), where, sample_axis)
     return None
+
+
+def _holders(module: types.ModuleType) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Module-level dicts and objects, with what they hold by name: data kept in a dict or on a trainer."""
+    for name, value in vars(module).items():
+        if name.startswith("_") or isinstance(value, (type, types.ModuleType, types.FunctionType)):
+            continue
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            yield name, value
+        elif isinstance(getattr(value, "__dict__", None), dict):
+            yield name, vars(value)
 
 
 def _numeric(value: Any) -> bool:

@@ -28,27 +28,50 @@ import numpy as np
 
 from ..numerics.layerwise import jittered
 from . import batch as batches
-from .base import LayerUnit, LoadedModel, UserCodeError, call_user
+from .base import LayerUnit, LoadedModel, UserCodeError, call_user, result_line
 from .function_pairs import _required
 
 NAME = "layer-objects"
 GRADIENT_NAMES = ("d{}", "d_{}", "grad_{}", "{}_grad", "grad{}")
 PRIME_NAMES = ("{}_prime", "{}_derivative", "{}_deriv", "{}_grad", "d{}", "d_{}")
+FORWARD_NAMES = ("forward", "forward_propagation", "forward_prop", "forward_pass", "fprop")
+BACKWARD_NAMES = ("backward", "backward_propagation", "backward_prop", "backward_pass", "bprop")
 PREDICTION_WORDS = ("pred", "hat", "output", "activ", "out")
 TARGET_WORDS = ("true", "target", "actual", "label")
 UNIT_SAMPLES = 6  # samples of a batch a layer is checked on alone
 PROBE_LR = 1e-3  # learning rate that reveals which arrays an in-place backward updates
 
 
+def _method(obj: Any, names: tuple[str, ...], takes: tuple[int, ...]) -> Any:
+    """The first of the names that is a method of obj taking that many arguments (the call shape decides)."""
+    for name in names:
+        method = getattr(obj, name, None)
+        if inspect.ismethod(method):
+            try:
+                if _required(method) in takes:
+                    return method
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def _forward(layer: Any) -> Any:
+    return _method(layer, FORWARD_NAMES, (1, 2))
+
+
+def _backward(layer: Any) -> Any:
+    return _method(layer, BACKWARD_NAMES, (0, 1, 2))
+
+
 def is_layer(obj: Any) -> bool:
-    """An instance whose forward and backward are methods."""
+    """An instance with a forward and a backward method (`forward`/`backward`, `forward_propagation`/...)."""
     if isinstance(obj, (type, types.ModuleType, types.FunctionType)):
         return False
-    return inspect.ismethod(getattr(obj, "forward", None)) and inspect.ismethod(getattr(obj, "backward", None))
+    return _forward(obj) is not None and _backward(obj) is not None
 
 
 def _is_loss_layer(obj: Any) -> bool:
-    return is_layer(obj) and _required(obj.forward) == 2
+    return is_layer(obj) and _required(_forward(obj)) == 2
 
 
 @dataclass
@@ -61,6 +84,7 @@ class Loss:
     value: Callable[[Any, Any], Any]
     gradient: Callable[[Any, Any], Any]
     unit_line: int | None = None
+    holder: Any = None  # the loss object, when the loss is one (its regularization_loss(layer) may be needed)
 
 
 def _sequences(value: Any) -> list[tuple[str, Any]] | None:
@@ -88,7 +112,11 @@ def find_layers(module: types.ModuleType) -> tuple[list[tuple[str, Any]], Any, s
         held = [(f"{name}.{attr}", v) for attr, v in vars(value).items() if is_layer(v)]
         if len([h for h in held if not _is_loss_layer(h[1])]) >= 2:  # self.fc1, self.relu, self.fc2, ...
             return held, value, f"the layers {name} holds"
-    loose = [(n, v) for n, v in public if is_layer(v)]
+    loose, seen = [], set()
+    for n, v in public:  # a loop variable left over from training (`for layer in ...`) names a layer again
+        if is_layer(v) and id(v) not in seen:
+            loose.append((n, v))
+            seen.add(id(v))
     if len(loose) >= 2:
         return loose, None, "the layer objects defined at module level"
     return None
@@ -122,19 +150,48 @@ def find_loss(module: types.ModuleType, owner: Any, loss_layers: list[tuple[str,
     candidates += [(n, v) for n, v in vars(module).items() if not n.startswith("_") and _is_loss_layer(v)]
     if candidates:
         return _layer_loss(*candidates[-1], file)
-    for name, value in vars(module).items():
+    for name, value in [*vars(module).items(), *_default_arguments(module)]:
         if is_layer(value) or isinstance(value, (type, types.ModuleType)):
             continue
         loss_fn, grad_fn = getattr(value, "loss", None), getattr(value, "grad", None)
         if inspect.ismethod(loss_fn) and inspect.ismethod(grad_fn) and _required(loss_fn) == _required(grad_fn) == 2:
-            return _function_loss(f"{name}.loss", f"{name}.grad", loss_fn, grad_fn, file)
-    functions = {n: v for n, v in vars(module).items() if isinstance(v, types.FunctionType)}
+            found = _function_loss(f"{name}.loss", f"{name}.grad", loss_fn, grad_fn, file)
+            found.holder = value
+            return found
+    held = _function_pair(vars(owner) if owner is not None else {}, f"{_name_of(module, owner)}.", file)
+    return held or _function_pair(vars(module), "", file)
+
+
+def _function_pair(namespace: dict[str, Any], prefix: str, file: str) -> Loss | None:
+    """A loss function and its derivative, named f and f_prime (or set as a model's `loss`/`loss_prime`)."""
+    for name, prime_name, fn, prime in derivative_pairs(namespace, 2):
+        return _function_loss(prefix + name, prefix + prime_name, fn, prime, file)
+    return None
+
+
+def derivative_pairs(namespace: dict[str, Any], arguments: int) -> list[tuple[str, str, Callable, Callable]]:
+    """(name, prime name, f, f_prime): functions named f and f_prime (f_derivative, df, ...) taking that many
+    arguments."""
+    functions = {n: v for n, v in namespace.items() if isinstance(v, types.FunctionType)}
+    pairs = []
     for name, fn in functions.items():
         for pattern in PRIME_NAMES:
             prime = functions.get(pattern.format(name))
-            if prime is not None and prime is not fn and _required(fn) == _required(prime) == 2:
-                return _function_loss(name, prime.__name__, fn, prime, file)
-    return None
+            if prime is not None and prime is not fn and _required(fn) == _required(prime) == arguments:
+                pairs.append((name, pattern.format(name), fn, prime))
+                break
+    return pairs
+
+
+def _default_arguments(module: types.ModuleType) -> list[tuple[str, Any]]:
+    """Objects that exist only as default arguments of the module's functions (`def train(net, loss=MSE())`)."""
+    found = []
+    for name, fn in vars(module).items():
+        if not isinstance(fn, types.FunctionType) or getattr(fn, "__module__", None) != module.__name__:
+            continue
+        params = [p for p in inspect.signature(fn).parameters.values() if p.default is not inspect.Parameter.empty]
+        found += [(f"{name}({p.name}={type(p.default).__name__}())", p.default) for p in params]
+    return found
 
 
 def _name_of(module: types.ModuleType, obj: Any) -> str:
@@ -148,31 +205,31 @@ def _function_loss(name: str, prime_name: str, fn: Callable, prime: Callable, fi
     return Loss(f"{name}{args}, gradient {prime_name}{args}", prime_name, f"loss gradient {prime_name}",
                 lambda out, y: _mean(call_user(f"{name}{args}", file, fn, *order(out, y))),
                 lambda out, y: call_user(f"{prime_name}{args}", file, prime, *order(out, y)),
-                getattr(getattr(prime, "__code__", None), "co_firstlineno", None))
+                result_line(prime))
 
 
 def _layer_loss(path: str, layer: Any, file: str) -> Loss:
-    needs = _required(layer.backward)
+    needs = _required(_backward(layer))
 
     def value(out: Any, y: Any) -> Any:
-        return _mean(call_user(f"{path}.forward(x, y)", file, layer.forward, out, y))
+        return _mean(call_user(f"{path}.forward(x, y)", file, _forward(layer), out, y))
 
     def gradient(out: Any, y: Any) -> Any:
         value(out, y)
         if needs == 0:
-            result = call_user(f"{path}.backward()", file, layer.backward)
+            result = call_user(f"{path}.backward()", file, _backward(layer))
         elif needs == 1:
-            result = call_user(f"{path}.backward(1)", file, layer.backward, 1.0)
+            result = call_user(f"{path}.backward(1)", file, _backward(layer), 1.0)
         else:
             # "Neural Networks from Scratch": backward(dvalues, y_true), dvalues being what forward output
             dvalues = getattr(layer, "output", None)
             dvalues = out if dvalues is None else dvalues
-            result = call_user(f"{path}.backward(dvalues, y)", file, layer.backward, dvalues, y)
+            result = call_user(f"{path}.backward(dvalues, y)", file, _backward(layer), dvalues, y)
         return _returned_or_dinputs(result, layer, f"{path}.backward", file)
 
     return Loss(f"{path}.forward(x, y) ({type(layer).__name__})", path, f"{type(layer).__name__}.backward", value,
                 gradient,
-                layer.backward.__func__.__code__.co_firstlineno)
+                _backward(layer).__func__.__code__.co_firstlineno, layer)
 
 
 def _returned_or_dinputs(result: Any, layer: Any, what: str, file: str) -> Any:
@@ -182,7 +239,7 @@ def _returned_or_dinputs(result: Any, layer: Any, what: str, file: str) -> Any:
     if dinputs is None:
         raise UserCodeError("protocol-mismatch", f"{what} returned None and set no .dinputs: backpropdoctor cannot "
                             "pass the gradient on to the layer before it", file,
-                            layer.backward.__func__.__code__.co_firstlineno,
+                            _backward(layer).__func__.__code__.co_firstlineno,
                             hint="Return the gradient of the layer's input (or store it in self.dinputs).")
     return dinputs
 
@@ -192,26 +249,26 @@ class Network:
 
     def __init__(self, layers: list[tuple[str, Any]], loss: Loss | None, file: str):
         self.layers, self.loss, self.file = layers, loss, file
-        self.in_place = any(_required(layer.backward) == 2 for _, layer in layers)
+        self.in_place = any(_required(_backward(layer)) == 2 for _, layer in layers)
 
     def forward(self, x: Any, record: list | None = None) -> Any:
         for path, layer in self.layers:
             if record is not None:
                 record.append(x)
-            result = call_user(f"{path}.forward(x)", self.file, layer.forward, x)
+            result = call_user(f"{path}.forward(x)", self.file, _forward(layer), x)
             x = result if result is not None else getattr(layer, "output", None)
             if x is None:
                 raise UserCodeError("protocol-mismatch", f"{path}.forward returned None and set no .output", self.file,
-                                    layer.forward.__func__.__code__.co_firstlineno,
+                                    _forward(layer).__func__.__code__.co_firstlineno,
                                     hint="Return the layer's output (or store it in self.output).")
         return x
 
     def backward(self, grad: Any, lr: float | None = None) -> Any:
         for path, layer in reversed(self.layers):
-            if _required(layer.backward) == 2:
-                result = call_user(f"{path}.backward(grad, lr)", self.file, layer.backward, grad, lr or 0.0)
+            if _required(_backward(layer)) == 2:
+                result = call_user(f"{path}.backward(grad, lr)", self.file, _backward(layer), grad, lr or 0.0)
             else:
-                result = call_user(f"{path}.backward(grad)", self.file, layer.backward, grad)
+                result = call_user(f"{path}.backward(grad)", self.file, _backward(layer), grad)
             grad = _returned_or_dinputs(result, layer, f"{path}.backward", self.file)
         return grad
 
@@ -333,7 +390,7 @@ def _synthesise(net: Network, rng: np.random.Generator) -> tuple[Any, Any, str |
 def _first_layer_accepts(net: Network, x: Any) -> bool:
     path, layer = net.layers[0]
     try:
-        call_user(f"{path}.forward(x)", net.file, layer.forward, x)
+        call_user(f"{path}.forward(x)", net.file, _forward(layer), x)
     except UserCodeError:
         return False
     return True
@@ -371,7 +428,15 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
             notes.append(batches.synthetic_note(np.shape(X), labels))
     samples = _samples(X, y) if X is not None else []
     params, inputs = _discover(net, samples[0] if samples else None, file)
-    units = _units(net, params, inputs, samples[0] if samples else None, file)
+    penalty = _regularization(net, params, file) if samples and y is not None else None
+    if penalty is not None:
+        data_loss, (total_penalty, where, _) = net.loss.value, penalty
+        net.loss.value = lambda out, y: data_loss(out, y) + total_penalty()
+        mapping["regularization"] = where
+        notes.append(f"Your layers carry regularizers: the loss checked is the data loss plus {where}, as your "
+                     "backward adds the regularizer's gradient (checked alone, a layer's backward is taken without "
+                     "it: its gradient for a zero upstream gradient is subtracted).")
+    units = _units(net, params, inputs, samples, file, penalty[2] if penalty else set())
     live = {p.key: _get(net.layers[p.index][1], p.attr) for p in params}
     for p in params:
         mapping[p.key] = (f"{net.layers[p.index][0]}.{p.gradient}" if p.gradient else
@@ -441,6 +506,41 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
     return LoadedModel(NAME, file, live, flat_X, flat_y, loss, gradients, mapping=mapping, notes=notes, units=units)
 
 
+REGULARIZATION_NAMES = ("regularization_loss", "reg_loss", "regularization")
+
+
+def _regularization(net: Network, params: list[Param], file: str
+                    ) -> tuple[Callable[[], float], str, set[str]] | None:
+    """The loss object's own penalty of each layer with parameters (NNFS: loss.regularization_loss(layer)),
+    when it is non-zero for some layer: the loss the layers' backward differentiates includes it."""
+    holder = net.loss.holder if net.loss is not None else None
+    method = next((m for n in REGULARIZATION_NAMES for m in [getattr(holder, n, None)]
+                   if inspect.ismethod(m) and _required(m) == 1), None)
+    if method is None:
+        return None
+    paths = {net.layers[p.index][0]: net.layers[p.index][1] for p in params}
+    counted = {}
+    for path, layer in paths.items():
+        try:
+            value = float(np.asarray(call_user(f"{method.__name__}({path})", file, method, layer)).reshape(()))
+        except (UserCodeError, TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            counted[path] = layer
+    if not counted:
+        return None
+    probe = sum(float(np.asarray(method(layer)).reshape(())) for layer in counted.values())
+    if probe == 0.0:
+        return None
+
+    def total() -> float:
+        return sum(float(np.asarray(call_user(f"{method.__name__}({path})", file, method, layer)).reshape(()))
+                   for path, layer in counted.items())
+
+    owner = net.loss.label if net.loss is not None else type(holder).__name__
+    return total, f"{owner}.{method.__name__}(layer) of " + ", ".join(counted), set(counted)
+
+
 def _discover(net: Network, sample: tuple[Any, Any] | None, file: str) -> tuple[list[Param], list[Any]]:
     """Every layer's parameters, found layer by layer on the inputs one forward pass gives each layer.
 
@@ -470,14 +570,14 @@ def _layer_params(path: str, index: int, layer: Any, x: Any, rng: np.random.Gene
     Arrays the forward (re)assigns, and the layer's own input, are caches.
     """
     before = _float_arrays(layer)
-    result = call_user(f"{path}.forward(x)", file, layer.forward, x)
+    result = call_user(f"{path}.forward(x)", file, _forward(layer), x)
     out = result if result is not None else getattr(layer, "output", None)
     kept = {a: v for a, v in before.items() if _get(layer, a) is v and v is not x}
-    in_place = _required(layer.backward) == 2
+    in_place = _required(_backward(layer)) == 2
     saved = {a: (v, v.copy()) for a, v in kept.items()}
     dout = rng.standard_normal(np.shape(out))
     try:
-        call_user(f"{path}.backward", file, layer.backward, *((dout, PROBE_LR) if in_place else (dout,)))
+        call_user(f"{path}.backward", file, _backward(layer), *((dout, PROBE_LR) if in_place else (dout,)))
         changed = [a for a, (v, copy) in saved.items()
                    if _get(layer, a) is not v or not np.array_equal(np.asarray(_get(layer, a)), copy)]
     finally:
@@ -495,14 +595,14 @@ def _layer_params(path: str, index: int, layer: Any, x: Any, rng: np.random.Gene
 
 
 def _backward_line(layer: Any) -> int | None:
-    code = getattr(getattr(type(layer), "backward", None), "__code__", None)
-    return code.co_firstlineno if code is not None else None
+    return _backward(layer).__func__.__code__.co_firstlineno
 
 
-def _units(net: Network, params: list[Param], inputs: list[Any], sample: tuple[Any, Any] | None,
-           file: str) -> list[LayerUnit]:
+def _units(net: Network, params: list[Param], inputs: list[Any], samples: list[tuple[Any, Any]],
+           file: str, regularized: set[str] = frozenset()) -> list[LayerUnit]:
     """Each layer (and the loss) as a unit checked alone, on the input it saw in the network."""
     units = []
+    sample = samples[0] if samples else None
     batch_mode = sample is not None and np.ndim(sample[0]) == 2 and len(sample[0]) > UNIT_SAMPLES
     for i, (path, layer) in enumerate(net.layers):
         if i >= len(inputs):
@@ -514,24 +614,82 @@ def _units(net: Network, params: list[Param], inputs: list[Any], sample: tuple[A
         mapping.update({p.attr: f"{path}.{p.gradient}" if p.gradient else "-(step of backward(dout, lr)) / lr"
                         for p in own})
         forward, backward = _unit_calls(path, layer, own, tensors, file)
+        if path in regularized:
+            backward = _without_penalty(backward, [p.attr for p in own])
         units.append(LayerUnit(path, file, _backward_line(layer), tensors, forward, backward, mapping,
-                               f"{type(layer).__name__}.backward"))
+                               f"{type(layer).__name__}.{_backward(layer).__name__}"))
+    units = _derivative_units(net, inputs, batch_mode, file) + units  # a helper at fault is named before its layer
     if net.loss is not None and sample is not None and len(inputs) == len(net.layers):
         try:
-            out = net.forward(sample[0])
+            unit = _loss_unit(net, net.loss, samples, batch_mode, file)
         except UserCodeError:
             return units
-        target = sample[1]
-        tensors = {"input": _few(out, batch_mode)}
-        if batch_mode and np.ndim(target) and len(target) == len(out):
-            target = target[: len(tensors["input"])]
-        loss = net.loss
-        units.append(LayerUnit(loss.label, file, loss.unit_line, tensors,
-                               lambda: loss.value(tensors["input"], target),
-                               lambda dout: {"input": np.asarray(loss.gradient(tensors["input"], target),
-                                                                 dtype=np.float64) * dout},
-                               {"input": "the loss's gradient"}, loss.kind))
+        units.append(unit)
     return units
+
+
+def _derivative_units(net: Network, inputs: list[Any], batch_mode: bool, file: str) -> list[LayerUnit]:
+    """An activation layer's own f / f_prime (joelnet's Activation(f, f_prime)) checked alone, elementwise, on the
+    input the layer saw: a wrong derivative formula is then named in the helper that computes it."""
+    units, seen = [], set()
+    for i, (path, layer) in enumerate(net.layers[: len(inputs)]):
+        for name, prime_name, fn, prime in derivative_pairs(vars(layer), 1):
+            if id(prime) in seen:
+                continue
+            seen.add(id(prime))
+            tensors = {"input": _few(inputs[i], batch_mode)}
+
+            def forward(fn=fn, tensors=tensors) -> Any:
+                return call_user(f"{fn.__name__}(x)", file, fn, tensors["input"])
+
+            def backward(dout: Any, prime=prime, tensors=tensors) -> dict[str, Any]:
+                derivative = call_user(f"{prime.__name__}(x)", file, prime, tensors["input"])
+                return {"input": np.asarray(derivative, dtype=np.float64) * dout}
+
+            units.append(LayerUnit(prime.__name__, file, result_line(prime), tensors, forward, backward,
+                                   {"input": f"{path}.{prime_name}(x) * dout"},
+                                   f"derivative of {fn.__name__}, used by {path}"))
+    return units
+
+
+def _without_penalty(backward: Callable, attrs: list[str]) -> Callable:
+    """A regularized layer's backward minus what it gives for a zero upstream gradient: the penalty's gradient,
+    which belongs to the whole loss, not to sum(output * dout)."""
+    def data_part(dout: Any) -> dict[str, Any]:
+        penalty = backward(np.zeros_like(np.asarray(dout, dtype=np.float64)))
+        penalty = {a: np.array(penalty[a], dtype=np.float64, copy=True) for a in attrs}
+        grads = backward(dout)
+        return {**grads, **{a: np.asarray(grads[a], dtype=np.float64) - penalty[a] for a in attrs}}
+
+    return data_part
+
+
+def _loss_unit(net: Network, loss: Loss, samples: list[tuple[Any, Any]], batch_mode: bool, file: str) -> LayerUnit:
+    """The loss checked alone: on the first samples' outputs together when the network takes one sample at a time,
+    so a one-number output still gives a tensor large enough to show a sign or a scale."""
+    mapping = {"input": "the loss's gradient"}
+    if len(samples) > 1:
+        chosen = samples[:UNIT_SAMPLES]
+        stacked = {"input": _few(np.stack([np.asarray(net.forward(x), dtype=np.float64) for x, _ in chosen]), False)}
+        targets = [t for _, t in chosen]
+
+        def total() -> float:
+            return sum(float(np.asarray(loss.value(out, t)).reshape(())) for out, t in zip(stacked["input"], targets))
+
+        def gradient(dout: Any) -> dict[str, np.ndarray]:
+            grads = [np.asarray(loss.gradient(out, t), dtype=np.float64) for out, t in zip(stacked["input"], targets)]
+            return {"input": np.stack(grads) * dout}
+
+        return LayerUnit(loss.label, file, loss.unit_line, stacked, total, gradient, mapping, loss.kind)
+    out = net.forward(samples[0][0])
+    target = samples[0][1]
+    tensors = {"input": _few(out, batch_mode)}
+    if batch_mode and np.ndim(target) and len(target) == len(out):
+        target = target[: len(tensors["input"])]
+    return LayerUnit(loss.label, file, loss.unit_line, tensors, lambda: loss.value(tensors["input"], target),
+                     lambda dout: {"input": np.asarray(loss.gradient(tensors["input"], target),
+                                                       dtype=np.float64) * dout},
+                     mapping, loss.kind)
 
 
 def _few(x: Any, batch_mode: bool) -> np.ndarray:
@@ -541,22 +699,22 @@ def _few(x: Any, batch_mode: bool) -> np.ndarray:
 
 
 def _unit_calls(name: str, layer: Any, own: list[Param], tensors: dict[str, np.ndarray], file: str):
-    in_place = _required(layer.backward) == 2
+    in_place = _required(_backward(layer)) == 2
 
     def forward() -> Any:
-        result = call_user(f"{name}.forward(x)", file, layer.forward, tensors["input"])
+        result = call_user(f"{name}.forward(x)", file, _forward(layer), tensors["input"])
         return result if result is not None else getattr(layer, "output", None)
 
     def backward(dout: np.ndarray) -> dict[str, Any]:
         forward()
         if not in_place:
-            result = call_user(f"{name}.backward(dout)", file, layer.backward, dout)
+            result = call_user(f"{name}.backward(dout)", file, _backward(layer), dout)
             grads = {p.attr: _read_gradient(layer, p.gradient) for p in own}
             return {"input": _returned_or_dinputs(result, layer, f"{name}.backward", file), **grads}
         lr = 1e-6 if all(tensors[p.attr].dtype == np.float64 for p in own) else 1e-2
         saved = {p.attr: (tensors[p.attr], tensors[p.attr].copy()) for p in own}
         try:
-            result = call_user(f"{name}.backward(dout, lr)", file, layer.backward, dout, lr)
+            result = call_user(f"{name}.backward(dout, lr)", file, _backward(layer), dout, lr)
             grads = {a: -(np.asarray(_get(layer, a), dtype=np.float64) - copy.astype(np.float64)) / lr
                      for a, (_, copy) in saved.items()}
         finally:

@@ -53,11 +53,16 @@ def run_setup(module: types.ModuleType, source: str, file: str) -> Setup | None:
         if isinstance(stmt, (ast.Return, ast.FunctionDef, ast.ClassDef)):
             break
         before = _parameter_slots(module.__dict__)
+        names = dict(module.__dict__)
         outcome = _run(stmt, module, file)
         moved = [slot for slot in before if slot.moved()]
+        moved += [name for name, obj in _roots(before).items() if module.__dict__.get(name) is not obj
+                  and _holds_other_numbers(obj, module.__dict__.get(name))]  # parameters = update(parameters, ...)
         if outcome == "timeout" or moved:
             for slot in before:
                 slot.restore()
+            module.__dict__.clear()  # and the names the training bound (a loop's `for layer in ...`) are gone
+            module.__dict__.update(names)
             return Setup(ran, stmt.lineno, where) if ran else None
         if outcome == "ok":
             ran.append(stmt.lineno)
@@ -113,8 +118,9 @@ def _run(stmt: ast.stmt, module: types.ModuleType, file: str) -> str:
 class _Slot:
     """Where a parameter-like array lives (a container and its key), and what it held."""
 
-    def __init__(self, container: Any, key: Any, array: np.ndarray):
+    def __init__(self, container: Any, key: Any, array: np.ndarray, root: tuple[str, Any] = ("", None)):
         self.container, self.key, self.array, self.saved = container, key, array, array.copy()
+        self.root = root  # the module-level name (and its object) the array was reached from
 
     def _current(self) -> Any:
         if isinstance(self.container, (dict, list)):
@@ -143,6 +149,8 @@ def _parameter_slots(namespace: dict[str, Any]) -> list[_Slot]:
     slots: list[_Slot] = []
     seen: set[int] = set()
 
+    root: tuple[str, Any] = ("", None)
+
     def walk(container: Any, depth: int) -> None:
         if id(container) in seen or depth > MAX_DEPTH:
             return
@@ -161,12 +169,27 @@ def _parameter_slots(namespace: dict[str, Any]) -> list[_Slot]:
         for key, value in items[:1000]:
             if isinstance(value, np.ndarray):
                 if value.dtype.kind == "f" and value.flags.writeable:
-                    slots.append(_Slot(container, key, value))
+                    slots.append(_Slot(container, key, value, root))
             elif not isinstance(value, (types.ModuleType, type, types.FunctionType, str, bytes, int, float)):
                 walk(value, depth + 1)
 
     for name, value in list(namespace.items()):
         if not name.startswith("__") and not isinstance(value, (np.ndarray, types.ModuleType, type,
                                                                 types.FunctionType)):
+            root = (name, value)
             walk(value, 1)
     return slots
+
+
+def _roots(slots: list[_Slot]) -> dict[str, Any]:
+    """Module-level names whose objects hold parameter-like arrays, with those objects."""
+    return {slot.root[0]: slot.root[1] for slot in slots if slot.root[0]}
+
+
+def _holds_other_numbers(old: Any, new: Any) -> bool:
+    """A name rebound to a container of the same arrays with other values: a training step that returns new
+    parameters (parameters = update_parameters(parameters, grads, lr))."""
+    before = {(repr(s.container.__class__), repr(s.key)): s.saved for s in _parameter_slots({"_": old})}
+    after = {(repr(s.container.__class__), repr(s.key)): s.array for s in _parameter_slots({"_": new})}
+    shared = [k for k in before if k in after and before[k].shape == after[k].shape]
+    return bool(shared) and any(not np.array_equal(before[k], after[k], equal_nan=True) for k in shared)

@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics.layerwise import jittered
 from . import batch as batches
-from .base import LoadedModel, UserCodeError, call_user, validate_params
+from .base import LayerUnit, LoadedModel, UserCodeError, call_user, result_line, validate_params
 
 NAME = "nielsen"
 DEFAULT_SIZES = [4, 6, 3]
@@ -159,9 +160,32 @@ def load(module: types.ModuleType, file: str) -> LoadedModel:
                 total[k] = total[k] + np.asarray(g, dtype=np.float64) / len(samples)
         return total
 
+    units = [] if callable(cost_fn) else _cost_derivative_unit(net, samples, file)
     X = np.hstack([np.asarray(x, dtype=np.float64) for x, _ in samples])
     y = np.hstack([np.asarray(t, dtype=np.float64) for _, t in samples])
-    return LoadedModel(NAME, file, params, X, y, loss, gradients, mapping=mapping, notes=notes)
+    return LoadedModel(NAME, file, params, X, y, loss, gradients, mapping=mapping, notes=notes, units=units)
+
+
+def _cost_derivative_unit(net: Any, samples: list, file: str) -> list[LayerUnit]:
+    """cost_derivative(a, y) checked alone against the quadratic cost it stands for, on the first sample's output:
+    a wrong sign or factor is then named in cost_derivative itself, not in backprop that calls it."""
+    derivative = getattr(net, "cost_derivative", None)
+    if not callable(derivative) or not samples:
+        return []
+    x, target = samples[0]
+    try:
+        output = np.array(call_user("feedforward(x)", file, net.feedforward, x), dtype=np.float64)
+    except UserCodeError:
+        return []
+    tensors = {"input": jittered(output, np.random.default_rng(0))}
+
+    def backward(dout: Any) -> dict[str, Any]:
+        grad = call_user("cost_derivative(a, y)", file, derivative, tensors["input"], target)
+        return {"input": np.asarray(grad, dtype=np.float64) * dout}
+
+    return [LayerUnit("cost_derivative", file, result_line(derivative), tensors,
+                      lambda: 0.5 * float(np.sum((tensors["input"] - target) ** 2)), backward,
+                      {"input": "cost_derivative(a, y)"}, "derivative of the quadratic cost 1/2 ||a - y||^2")]
 
 
 def _line(method: Any) -> int | None:

@@ -163,7 +163,7 @@ class Reference:
         if not known or not names <= set(params) or len(ref.activations) != len(ref.weights) - 1 \
                 or len(ref.folded) != len(ref.weights):
             return None
-        x_shape = np.shape(X)
+        x_shape = np.shape(flat_samples(np.asarray(X)))
         if len(x_shape) != 2:
             return None
         batch = x_shape[0] if ref.layout == "rows" else x_shape[1]
@@ -193,7 +193,7 @@ class Reference:
         return np.zeros(width) if name is None else np.asarray(params[name], dtype=np.float64).reshape(-1)
 
     def forward(self, params, X) -> Forward:
-        inputs = np.asarray(X, dtype=np.float64)
+        inputs = flat_samples(np.asarray(X, dtype=np.float64))
         inputs = inputs if self.layout == "rows" else inputs.T
         fwd = Forward(inputs=inputs)
         h = inputs
@@ -293,6 +293,11 @@ def _structures(layers: list[Layer], shapes: dict[str, tuple[int, ...]]):
                          lay.fan_in, lay.fan_out) for lay in dense]
         rebuilt.append(Layer(len(rebuilt) + 1, vector, singles[:1], width, 1))
         yield rebuilt
+
+
+def flat_samples(X: np.ndarray) -> np.ndarray:
+    """Samples of more than one axis (images, (N, 1, features) rows) as rows, as an affine layer flattens them."""
+    return X.reshape(len(X), -1) if X.ndim > 2 else X
 
 
 def identify(params: dict[str, np.ndarray], layers: list[Layer], X, y, user_loss: Callable[[], float],

@@ -65,6 +65,13 @@ def _on_activation(step: Step) -> list[np.ndarray]:
     return [g * step.derivative_of(step.a)]
 
 
+def _derivative_of_activation(step: Step) -> list[np.ndarray]:
+    """f'(a) itself: the wrong factor, first computed where the derivative is taken (sp = sigmoid_prime(a))."""
+    if _upstream_or_none(step) is None or step.activation not in _ELEMENTWISE:
+        return []
+    return [step.derivative_of(step.a)]
+
+
 def _formula_on_preactivation(step: Step) -> list[np.ndarray]:
     """The output-form derivative (a * (1 - a), 1 - a**2) fed the pre-activation z."""
     g = _upstream_or_none(step)
@@ -144,7 +151,7 @@ VARIANTS = (
             "evaluates the activation derivative on the activation a = f(z) instead of on the pre-activation z "
             "(f'(f(z)))",
             "Evaluate the derivative on z, or use its output form: for sigmoid a * (1 - a), for tanh 1 - a**2, "
-            "where a is the activation.", _on_activation),
+            "where a is the activation.", _on_activation, _derivative_of_activation),
     Variant("activation-derivative-wrong-tensor", "derivative", "formula-on-preactivation",
             "uses the output form of the activation derivative (a * (1 - a), 1 - a**2) but feeds it the "
             "pre-activation z",
@@ -156,7 +163,8 @@ VARIANTS = (
             "Write delta = upstream * f_prime(z), with z the pre-activation saved in the forward pass.", _on_upstream),
     Variant("activation-derivative-wrong-tensor", "output", "on-activation",
             "evaluates the output sigmoid's derivative on its output instead of its input",
-            "Use a * (1 - a) with a the sigmoid output, or sigmoid'(z) with z the logits.", _on_activation),
+            "Use a * (1 - a) with a the sigmoid output, or sigmoid'(z) with z the logits.", _on_activation,
+            _derivative_of_activation),
     Variant("activation-derivative-wrong-tensor", "output", "formula-on-preactivation",
             "uses a * (1 - a) for the output sigmoid's derivative but feeds it the logits z",
             "Feed a * (1 - a) the sigmoid output a, not the logits.", _formula_on_preactivation),
