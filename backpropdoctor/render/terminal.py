@@ -24,20 +24,53 @@ def _num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
-def _param_table(report: Report) -> Table:
-    table = Table(title="Gradient check", title_justify="left", header_style="bold")
-    for col, kw in (("param", {"no_wrap": True}), ("layer", {"justify": "right"}), ("shape", {"no_wrap": True}),
-                    ("rel err", {"justify": "right"}), ("cosine", {"justify": "right"}),
-                    ("norm ratio", {"justify": "right"}), ("checked", {"justify": "right"}), ("verdict", {})):
-        table.add_column(col, **kw)
-    for p in report.parameters:
-        verdict = Text("ok", style="green") if p.status == "pass" else Text("WRONG", style="bold red")
-        if p.kinks:
-            verdict.append(f" ({p.kinks} kink{'s' if p.kinks > 1 else ''} skipped)", style="dim")
-        checked = f"{p.checked}/{p.size}" if p.checked < p.size else "all"
-        table.add_row(p.name, str(p.layer or "-"), "x".join(map(str, p.shape)) or "scalar", _num(p.rel_error, 2),
-                      _num(p.cosine, 4), _num(p.norm_ratio, 4), checked, verdict)
-    return table
+LAYER_CHECK_SEPARATOR = ": "  # layer_verdicts names a layer check's row "LAYER: dTENSOR"
+
+
+def _is_layer_check(p) -> bool:
+    return p.layer is None and LAYER_CHECK_SEPARATOR in p.name
+
+
+def _verdict(p) -> Text:
+    verdict = Text("ok", style="green") if p.status == "pass" else Text("WRONG", style="bold red")
+    if p.kinks:
+        verdict.append(f" ({p.kinks} kink{'s' if p.kinks > 1 else ''} skipped)", style="dim")
+    return verdict
+
+
+def _checked(p) -> str:
+    return f"{p.checked}/{p.size}" if p.checked < p.size else "all"
+
+
+def _param_tables(report: Report) -> list[Table]:
+    """The whole network's parameters, then (for layer objects and function pairs) each layer's backward alone."""
+    tables = []
+    network = [p for p in report.parameters if not _is_layer_check(p)]
+    alone = [p for p in report.parameters if _is_layer_check(p)]
+    if network:
+        table = Table(title="Gradient check", title_justify="left", header_style="bold")
+        for col, kw in (("param", {"no_wrap": True}), ("layer", {"justify": "right"}), ("shape", {"no_wrap": True}),
+                        ("rel err", {"justify": "right"}), ("cosine", {"justify": "right"}),
+                        ("norm ratio", {"justify": "right"}), ("checked", {"justify": "right"}), ("verdict", {})):
+            table.add_column(col, **kw)
+        for p in network:
+            table.add_row(p.name, str(p.layer or "-"), "x".join(map(str, p.shape)) or "scalar", _num(p.rel_error, 2),
+                          _num(p.cosine, 4), _num(p.norm_ratio, 4), _checked(p), _verdict(p))
+        tables.append(table)
+    if alone:
+        table = Table(title="Layer by layer (each backward alone, with a random upstream gradient)",
+                      title_justify="left", header_style="bold")
+        for col, kw in (("layer", {"overflow": "fold"}), ("gradient", {"overflow": "fold"}),
+                        ("shape", {"no_wrap": True}), ("rel err", {"justify": "right", "no_wrap": True}),
+                        ("cosine", {"justify": "right", "no_wrap": True}),
+                        ("checked", {"justify": "right", "no_wrap": True}), ("verdict", {"no_wrap": True})):
+            table.add_column(col, **kw)
+        for p in alone:
+            layer, _, gradient = p.name.rpartition(LAYER_CHECK_SEPARATOR)
+            table.add_row(layer, gradient, "x".join(map(str, p.shape)) or "scalar", _num(p.rel_error, 2),
+                          _num(p.cosine, 4), _checked(p), _verdict(p))
+        tables.append(table)
+    return tables
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -118,8 +151,8 @@ def render(report: Report, console: Console) -> None:
             header.append(f", {report.precision}", style="dim")
         header.append(")", style="dim")
     console.print(header)
-    if report.parameters:
-        console.print(_param_table(report))
+    for table in _param_tables(report):
+        console.print(table)
     for note in report.notes:
         console.print(Text.assemble(("note: ", "bold cyan"), note))
     if report.training and report.training.get("runs"):
