@@ -25,7 +25,7 @@ def check_file(path: str | Path, timeout: float = 60.0, seed: int = 0, fix: bool
     """
     started = time.monotonic()
     adapter = adapter or (config.adapter if config else None)
-    sandbox = Sandbox(memory_mb=config.memory_mb, pass_env=tuple(config.pass_env)) if config else Sandbox()
+    sandbox = config.sandbox() if config else Sandbox()
     tolerance = dict(config.tolerance) if config else {}
 
     def run(file: str, home: str | None = None) -> "Report":
@@ -66,7 +66,7 @@ def check_command(command: str, timeout: float = 60.0, seed: int = 0, cwd: str |
 
     The report's file is the command; there is no Python source, so no line is traced and no fix verified.
     """
-    sandbox = Sandbox(pass_env=tuple(config.pass_env)) if config else Sandbox()
+    sandbox = config.sandbox() if config else Sandbox()
     report = _check(command, timeout, seed, sandbox, dict(config.tolerance) if config else {}, cwd or os.getcwd(),
                     exec_command=command)
     if config is not None:

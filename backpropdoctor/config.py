@@ -13,7 +13,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 SEVERITY_NAMES = ("error", "warning", "info")
 
@@ -33,12 +36,21 @@ class Config:
     adapter: str | None = None  # None: detected from each file
     memory_mb: int = 4096
     pass_env: list[str] = field(default_factory=list)
+    isolate_network: bool = True  # a fresh network namespace and no TCP, where the kernel allows
+    confine_files: bool = True  # Landlock: read Python and the submission, write only its copy
     select: list[str] | None = None  # rules to report (None: all)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     tolerance: dict[str, float] = field(default_factory=dict)  # "float64"/"float32" -> relative tolerance
     points: dict[str, float] = field(default_factory=dict)  # check, rule or group -> points (Gradescope)
     source: str | None = None  # the file these settings came from
+
+    def sandbox(self) -> "Sandbox":
+        """The child's confinement these settings ask for."""
+        from .sandbox import Sandbox
+
+        return Sandbox(memory_mb=self.memory_mb, pass_env=tuple(self.pass_env), isolate_network=self.isolate_network,
+                       confine_filesystem=self.confine_files)
 
     def enabled(self, rule: str) -> bool:
         return (self.select is None or rule in self.select) and rule not in self.ignore

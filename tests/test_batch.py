@@ -169,3 +169,13 @@ def test_a_config_file_can_be_given_explicitly(tmp_path):
     config.write_text('ignore = ["flipped-sign", "non-centered-init"]\n')
     proc = cli("check", FIXTURES / "seed001_flipped_sign.py", "--format", "json", "--no-fix", "--config", config)
     assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+
+
+def test_a_course_can_turn_the_confinement_off_and_the_report_says_so(tmp_path):
+    config = tmp_path / "open.toml"
+    config.write_text("confine-files = false\nisolate-network = false\n")
+    proc = cli("check", FIXTURES / "ref_columns.py", "--format", "json", "--no-fix", "--config", config)
+    report = json.loads(proc.stdout)
+    assert report["status"] == "pass"
+    assert report["sandbox"]["network"] == "not isolated (disabled)"
+    assert report["sandbox"]["filesystem"] == "not confined (disabled)"
