@@ -119,7 +119,7 @@ class Child:
     do its own imports while the child starts.
     """
 
-    def __init__(self, file: str, timeout: float = 60.0, seed: int = 0, memory_mb: int = MEMORY_LIMIT_MB,
+    def __init__(self, file: str, timeout: float = 60.0, seed: int = 0,
                  search_dir: str | None = None, sandbox: Sandbox | None = None,
                  tolerance: dict[str, float] | None = None, exec_command: str | None = None,
                  adapter: str | None = None, mode: str = "check"):
@@ -130,10 +130,10 @@ class Child:
         copy and without filesystem confinement or a memory limit, which
         language runtimes (a JVM, Julia's depot) do not survive.
         """
-        sandbox = sandbox or Sandbox(memory_mb=memory_mb)
+        sandbox = sandbox or Sandbox()
         if exec_command:
             sandbox = replace(sandbox, memory_mb=0, confine_filesystem=False, open_files=4096,
-                              pass_env=(*sandbox.pass_env, "HOME", "USER", "TMPDIR"))
+                              pass_env=(*sandbox.pass_env, "USER"))
         self.file, self.timeout = file, timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="backpropdoctor-")
         tmpdir = Path(self._tmp.name)
@@ -167,7 +167,7 @@ class Child:
             "readable": [str(home.resolve()), str(Path(file).resolve())],
         })
         env = scrubbed_env(str(work), _pythonpath(), sandbox.pass_env)
-        if exec_command and "HOME" in os.environ:
+        if exec_command and "HOME" in os.environ:  # a language runtime finds its packages under the real HOME
             env["HOME"] = os.environ["HOME"]
         with open(self.out_path, "wb") as stdout, open(self.err_path, "wb") as stderr:
             self.proc = subprocess.Popen([sys.executable, "-m", "backpropdoctor.sandbox"],

@@ -228,8 +228,7 @@ def _layer_loss(path: str, layer: Any, file: str) -> Loss:
         return _returned_or_dinputs(result, layer, f"{path}.backward", file)
 
     return Loss(f"{path}.forward(x, y) ({type(layer).__name__})", path, f"{type(layer).__name__}.backward", value,
-                gradient,
-                _backward(layer).__func__.__code__.co_firstlineno, layer)
+                gradient, _backward_line(layer), layer)
 
 
 def _returned_or_dinputs(result: Any, layer: Any, what: str, file: str) -> Any:
@@ -238,8 +237,7 @@ def _returned_or_dinputs(result: Any, layer: Any, what: str, file: str) -> Any:
     dinputs = getattr(layer, "dinputs", None)
     if dinputs is None:
         raise UserCodeError("protocol-mismatch", f"{what} returned None and set no .dinputs: backpropdoctor cannot "
-                            "pass the gradient on to the layer before it", file,
-                            _backward(layer).__func__.__code__.co_firstlineno,
+                            "pass the gradient on to the layer before it", file, _backward_line(layer),
                             hint="Return the gradient of the layer's input (or store it in self.dinputs).")
     return dinputs
 
