@@ -67,7 +67,9 @@ def _load_once(path: str, run_from: str | None = None, stand_ins: bool = True) -
     if notebook.is_notebook(file):
         module.display = _display  # a notebook calls display() without importing it
     sys.modules[MODULE_NAME] = module
-    sys.path.insert(0, str(copy.parent.resolve()))
+    home = str(copy.parent.resolve())
+    if sys.path[:1] != [home]:  # once, however many times a stand-in makes the file load again
+        sys.path.insert(0, home)
     try:
         exec(code, module.__dict__)
     except SystemExit as exc:
